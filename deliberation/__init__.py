@@ -1,0 +1,1 @@
+"""The domain core of Convene: pure Python, no Flask, no database, no clock, no global randomness."""

@@ -25,6 +25,7 @@ _BULLET_ITEM = re.compile(r"^\s{0,3}[-*+]\s+")
 class Clause:
     key: str
     body: str
+    sources: frozenset[str] = frozenset()
 
 
 def split_into_clauses(markdown: str) -> list[str]:

@@ -1,0 +1,112 @@
+"""The OpenAPI 3.1 description of /api/v1, built from one table of operations."""
+from __future__ import annotations
+
+from functools import lru_cache
+
+
+def _obj(required: list[str], **props: dict) -> dict:
+    return {"type": "object", "required": required, "properties": props, "additionalProperties": True}
+
+
+STR = {"type": "string"}
+INT = {"type": "integer"}
+
+SCHEMAS = {
+    "Error": _obj(["error", "message"], error={**STR, "description": "stable code, e.g. vote_unchanged"},
+                  message={**STR, "description": "safe to show to a member"}, params={"type": "object"}),
+    "Clause": _obj(["key", "number", "body"], key={**STR, "description": "stable across versions, e.g. c4"},
+                   number=INT, body={**STR, "description": "Markdown"},
+                   sources={"type": "array", "items": STR}),
+    "Version": _obj(["number", "clauses"], number=INT, title=STR, note=STR, created_at=STR,
+                    clauses={"type": "array", "items": {"$ref": "#/components/schemas/Clause"}}),
+    "Proposal": _obj(["id", "title", "state"], id=INT, title=STR, state=STR, origin=STR, area=STR,
+                     topics={"type": "array", "items": STR}, current_version=INT,
+                     version={"$ref": "#/components/schemas/Version"}),
+    "Comment": _obj(["id", "deleted"], id=INT, clause={"type": ["string", "null"]}, parent={"type": ["integer", "null"]},
+                    body={"type": ["string", "null"]}, deleted={"type": "boolean"},
+                    edited_at={"type": ["string", "null"]},
+                    replies={"type": "array", "items": {"$ref": "#/components/schemas/Comment"}}),
+    "Clarification": _obj(["id", "question", "score"], id=INT, clause={"type": ["string", "null"]},
+                          question=STR, answer={"type": ["string", "null"]}, score=INT, ups=INT, downs=INT),
+    "Score": _obj(["id", "score", "ups", "downs", "mine"], id=INT, score=INT, ups=INT, downs=INT, mine=INT),
+    "Member": _obj(["id", "name"], id=INT, name=STR, email=STR, roles={"type": "array", "items": STR}),
+}
+
+# (method, path, summary, request body schema or None, success status, response schema ref or inline)
+OPERATIONS = [
+    ("get", "/api/v1/me", "The member this request is authenticated as", None, 200, "Member"),
+    ("get", "/api/v1/areas", "Framework areas with their topics", None, 200, {"type": "array"}),
+    ("get", "/api/v1/proposals", "Search proposals (q, area, topic query parameters)", None, 200,
+     {"type": "array", "items": {"$ref": "#/components/schemas/Proposal"}}),
+    ("post", "/api/v1/proposals", "Submit a proposal",
+     _obj(["title", "body", "area"], title=STR, body=STR, area=INT, topics={"type": "array", "items": INT},
+          on_behalf_of_group={"type": "boolean"}), 201, "Proposal"),
+    ("get", "/api/v1/proposals/{proposal_id}", "A proposal with its current version", None, 200, "Proposal"),
+    ("put", "/api/v1/proposals/{proposal_id}", "Edit a proposal, saving a new version",
+     _obj(["title", "body", "base_version"], title=STR, body=STR, note=STR,
+          base_version={**INT, "description": "the version you edited; a stale one is refused with 409"}), 200, "Proposal"),
+    ("get", "/api/v1/proposals/{proposal_id}/versions", "The history of versions", None, 200, {"type": "array"}),
+    ("get", "/api/v1/proposals/{proposal_id}/versions/{number}", "One version", None, 200, "Version"),
+    ("get", "/api/v1/proposals/{proposal_id}/comments", "Comment threads (clause query parameter)", None, 200,
+     {"type": "array", "items": {"$ref": "#/components/schemas/Comment"}}),
+    ("post", "/api/v1/proposals/{proposal_id}/comments", "Comment on the text, a clause, or reply",
+     _obj(["body"], body=STR, clause=STR, parent=INT), 201, "Comment"),
+    ("put", "/api/v1/comments/{comment_id}", "Edit your comment", _obj(["body"], body=STR), 200, "Comment"),
+    ("delete", "/api/v1/comments/{comment_id}", "Delete a comment, leaving a tombstone", None, 200, "Comment"),
+    ("get", "/api/v1/proposals/{proposal_id}/clarifications", "Clarifications, best first (clause, sort)", None, 200,
+     {"type": "array", "items": {"$ref": "#/components/schemas/Clarification"}}),
+    ("post", "/api/v1/proposals/{proposal_id}/clarifications", "Ask a clarification",
+     _obj(["question"], question=STR, clause=STR), 201, "Clarification"),
+    ("post", "/api/v1/clarifications/{clarification_id}/answer", "Answer a clarification (the proposer)",
+     _obj(["answer"], answer=STR), 200, "Clarification"),
+    ("put", "/api/v1/clarifications/{clarification_id}/vote", "Vote a clarification up (1) or down (-1)",
+     _obj(["value"], value={"type": "integer", "enum": [-1, 1]}), 200, "Score"),
+    ("delete", "/api/v1/clarifications/{clarification_id}/vote", "Withdraw your vote", None, 200, "Score"),
+    ("get", "/api/v1/members", "The member register (administrators)", None, 200, {"type": "object"}),
+    ("put", "/api/v1/members/{user_id}/roles", "Set a member's roles (administrators)",
+     _obj(["roles"], roles={"type": "array", "items": {"type": "string",
+                                                        "enum": ["representative", "facilitator", "leadership", "admin"]}}),
+     200, "Member"),
+]
+
+ERRORS = {
+    "400": "Malformed request or missing CSRF token",
+    "401": "Not logged in, or the token is not valid",
+    "403": "Not allowed for this member",
+    "404": "No such thing",
+    "409": "Conflicts with the current state (e.g. a stale version)",
+    "422": "The request was understood but refused; the message says why",
+}
+
+
+def _ref(schema):
+    return {"$ref": f"#/components/schemas/{schema}"} if isinstance(schema, str) else schema
+
+
+@lru_cache(maxsize=1)
+def spec() -> dict:
+    paths: dict = {}
+    for method, path, summary, request_body, status, response in OPERATIONS:
+        op: dict = {"summary": summary, "responses": {
+            str(status): {"description": "OK", "content": {"application/json": {"schema": _ref(response)}}},
+            **{code: {"description": text, "content": {"application/json": {"schema": _ref("Error")}}}
+               for code, text in ERRORS.items()}}}
+        params = [p.strip("{}") for p in path.split("/") if p.startswith("{")]
+        if params:
+            op["parameters"] = [{"name": p, "in": "path", "required": True, "schema": {"type": "integer"}} for p in params]
+        if request_body is not None:
+            op["requestBody"] = {"required": True, "content": {"application/json": {"schema": request_body}}}
+        paths.setdefault(path, {})[method] = op
+    return {
+        "openapi": "3.1.0",
+        "info": {"title": "Convene API", "version": "1",
+                 "description": "Proposals, versions, comments and clarifications of a convention. Authenticate with "
+                                "`Authorization: Bearer <token>` (make one on your profile page) or with the browser "
+                                "session plus an `X-CSRFToken` header on changes. Errors are "
+                                "`{\"error\": code, \"message\": text}`."},
+        "components": {"schemas": SCHEMAS, "securitySchemes": {
+            "token": {"type": "http", "scheme": "bearer"},
+            "session": {"type": "apiKey", "in": "cookie", "name": "session"}}},
+        "security": [{"token": []}, {"session": []}],
+        "paths": paths,
+    }

@@ -1,0 +1,53 @@
+"""flask commands: the demo convention and the member register import."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+from flask import Flask, current_app
+
+
+def register(app: Flask) -> None:
+    @app.cli.group("demo")
+    def demo_group():
+        """The demo convention built from the seed documents."""
+
+    @demo_group.command("load")
+    @click.option("--reset", is_flag=True, help="Drop every table and load the demo afresh.")
+    def load(reset: bool):
+        """Load the demo convention (does nothing if one is already there, unless --reset)."""
+        from forum.demo import load_demo
+        from forum.extensions import db
+        if reset:
+            db.drop_all()
+            from flask_migrate import upgrade
+            db.session.remove()
+            from sqlalchemy import text
+            with db.engine.begin() as conn:
+                conn.execute(text("DROP TABLE IF EXISTS alembic_version"))
+            upgrade()
+        report = load_demo(Path(current_app.config["SEEDS_DIR"]))
+        click.echo(report)
+
+    @app.cli.group("members")
+    def members_group():
+        """The member register."""
+
+    @members_group.command("import")
+    @click.argument("csv_file", type=click.File("r", encoding="utf-8-sig"))
+    @click.option("--admin-email", required=True, help="The administrator on whose authority the import runs.")
+    def import_members(csv_file, admin_email: str):
+        """Import a member register CSV (columns: name, email, local group, region)."""
+        from sqlalchemy import select
+        from deliberation.errors import DomainError
+        from forum.extensions import db
+        from forum.models import User
+        from forum.services.accounts import import_register
+        admin = db.session.scalar(select(User).where(User.email == admin_email.lower()))
+        if admin is None:
+            raise click.ClickException(f"No member with the email {admin_email}.")
+        try:
+            report = import_register(admin, csv_file.read())
+        except DomainError as err:
+            raise click.ClickException(err.message)
+        click.echo(f"{report.created} created, {report.updated} updated, {report.groups_created} new local groups.")

@@ -1,0 +1,127 @@
+"""The words of the demo convention: framework, groups, people, submissions, first discussions."""
+from __future__ import annotations
+
+AREAS = [
+    ("politics-and-people", "Politics and People",
+     "What the organisation stands for and how it acts in the party and in society.",
+     ["Policies", "Aims", "Commitments", "Ethics", "Representation and Liberation",
+      "Labour Party Selections and Elections"]),
+    ("power-and-participation", "Power and Participation",
+     "How members, local groups and the leadership share power and hold each other to account.",
+     ["Local Groups", "Members", "Elections", "NCG and Direct Democracy", "Transparency and Accountability"]),
+]
+
+# Which assembly's area each section of the results page belongs to.
+SECTION_AREAS = {1: "politics-and-people", 2: "power-and-participation", 3: "power-and-participation",
+                 4: "power-and-participation", 5: "politics-and-people"}
+
+LOCAL_GROUPS = [
+    ("Sheffield", "Yorkshire and the Humber"), ("Leeds", "Yorkshire and the Humber"),
+    ("Hull", "Yorkshire and the Humber"), ("Manchester", "North West"), ("Liverpool", "North West"),
+    ("Preston", "North West"), ("Newcastle", "North East"), ("Durham", "North East"),
+    ("Birmingham", "West Midlands"), ("Coventry", "West Midlands"), ("Nottingham", "East Midlands"),
+    ("Leicester", "East Midlands"), ("Norwich", "East of England"), ("Cambridge", "East of England"),
+    ("Hackney", "London"), ("Lewisham", "London"), ("Haringey", "London"), ("Brighton and Hove", "South East"),
+    ("Oxford", "South East"), ("Bristol", "South West"), ("Plymouth", "South West"), ("Cardiff", "Wales"),
+    ("Swansea", "Wales"), ("Glasgow", "Scotland"), ("Edinburgh", "Scotland"),
+]
+
+AFFILIATES = [
+    ("Fire Brigades Union", "trade_union"),
+    ("Communication Workers Union", "trade_union"),
+    ("Bakers, Food and Allied Workers Union", "trade_union"),
+    ("Welsh Labour Grassroots", "sister_organisation"),
+    ("Campaign for Socialism", "sister_organisation"),
+]
+
+# The demo logins the README lists, one for every role (all share the demo password).
+STAFF = {
+    "admin": ("Ada Okafor", "admin@convene.example", ["admin"], "Hackney"),
+    "facilitator": ("Jo Whitfield", "facilitator@convene.example", ["facilitator"], "Leeds"),
+    "leadership": ("Priya Raman", "ncg@convene.example", ["leadership"], "Birmingham"),
+    "rep": ("Sam Ellis", "rep@convene.example", ["representative"], "Sheffield"),
+    "member": ("Alex Moreno", "member@convene.example", [], "Bristol"),
+    "member2": ("Bea Hughes", "member2@convene.example", [], "Cardiff"),
+    "rep2": ("Callum Fraser", "rep.glasgow@convene.example", ["representative"], "Glasgow"),
+}
+
+MEMBER_NAMES = [
+    "Aisha Begum", "Tom Gallagher", "Nadia Hussain", "Owen Price", "Grace Adeyemi", "Liam Doherty",
+    "Sofia Rossi", "Daniel Kowalski", "Hannah Li", "Marcus Reid", "Ruth Evans", "Kwame Mensah",
+    "Ellie Walsh", "Imran Shah", "Megan Jones", "Patrick Byrne", "Zara Ahmed", "Ben Carter",
+    "Chloe Martin", "Rhys Morgan", "Fatima Noor", "George Hall", "Isla Campbell", "Yusuf Ali",
+    "Maya Patel", "Joe Robinson", "Leah Thompson", "Ciaran Murphy", "Amira Haddad", "Rory Stewart-Kerr",
+    "Nia Williams", "Sean O'Neill", "Ella Brooks", "Arjun Mehta", "Holly Green", "Kofi Boateng",
+]
+
+# (author, on behalf of the author's group?, area, topics, title, Markdown body)
+SUBMISSIONS = [
+    ("rep", True, "power-and-participation", ["Members", "NCG and Direct Democracy"],
+     "Refound the organisation through its members",
+     "The organisation should be refounded by its members through a democratic and inclusive process.\n\n"
+     "Local groups and individual members should deliberate on a shared digital platform and in their own "
+     "meetings before any text is drafted.\n\n"
+     "A convention should turn these contributions into recommendations, and a ballot of all members should "
+     "decide the new constitution."),
+    ("rep", True, "power-and-participation", ["Local Groups"],
+     "A vibrant local group in every community",
+     "Every local group should be able to contact its own members directly.\n\n"
+     "Groups should be able to bid for a campaign fund to support their activities.\n\n"
+     "Every group should have a named key contact on the NCG and in the staff team.\n\n"
+     "The national office should provide guidance, training and digital tools that groups can use."),
+    ("member", False, "politics-and-people", ["Labour Party Selections and Elections"],
+     "Local members choose local candidates",
+     "Candidates the organisation backs in local selections should be decided by its members in that area.\n\n"
+     "Before the next round of selections, review what went well and what went badly in recent ones and "
+     "publish what was learnt."),
+    ("rep2", True, "politics-and-people", ["Policies", "Commitments"],
+     "Policies developed and prioritised by members",
+     "Members should develop and prioritise the policies the organisation takes to party conference.\n\n"
+     "The organisation should actively campaign around the policies its members prioritise, between "
+     "conferences as well as at them."),
+    ("member2", False, "power-and-participation", ["Transparency and Accountability", "NCG and Direct Democracy"],
+     "An active and accountable leadership",
+     "The minutes of each NCG meeting should be circulated to all members within two weeks.\n\n"
+     "NCG members and NCG officers should not serve more than three terms.\n\n"
+     "The NCG should report each year on how the strategy has been carried out."),
+    ("member", False, "politics-and-people", ["Aims", "Representation and Liberation"],
+     "Political education and organiser training for every member",
+     "Every member, from new to experienced, should be able to take part in political education and "
+     "organiser training.\n\n"
+     "Training should give particular attention to building up young, Black, Asian and minority ethnic, "
+     "and working-class activists as leaders."),
+    ("rep", True, "politics-and-people", ["Commitments"],
+     "An annual national priority campaign",
+     "Each year members should choose one national priority campaign in a democratic vote.\n\n"
+     "Local groups and sections should be supported to run their own campaigns alongside it."),
+    ("member2", False, "power-and-participation", ["Elections", "Members"],
+     "A democratic annual process to set strategy",
+     "Members should set the organisation's strategy every year through a democratic process that ends in a "
+     "decision of all members.\n\n"
+     "The process should be published in advance with its dates, so that every group can take part."),
+]
+
+# (section, clause key or None, asker, question, answer or None)
+CLARIFICATIONS = [
+    (2, "c6", "member", "Does 'at least four times a year in person' include the monthly online meetings, "
+     "or are the four in-person meetings in addition to them?",
+     "In addition: the NCG meets monthly, and at least four of those meetings each year are in person."),
+    (2, "c10", "member2", "Would the three-term limit count terms served before the new constitution "
+     "comes into force?", None),
+    (4, "c1", "Aisha Begum", "Who would decide which northern city is chosen, and would members be consulted?",
+     None),
+    (1, None, "Tom Gallagher", "How do these proposals relate to the existing constitution: do they replace "
+     "it or amend it?",
+     "They are the basis of a new constitution; the assembly drafts the constitutional text from them."),
+]
+
+# (section, clause key or None, author, comment, replier or None, reply or None)
+COMMENTS = [
+    (2, "c12", "Nadia Hussain", "A sovereign annual conference would be expensive to run well. Could an "
+     "online conference be part of it?", "rep", "Our group discussed this: a hybrid conference would keep "
+     "costs down and let more members take part."),
+    (4, None, "Owen Price", "Good to see regional offices on the table. The timescales look ambitious "
+     "though.", None, None),
+    (3, "c4", "Grace Adeyemi", "A full-time officer for the trade union network is the part that makes this "
+     "real.", "member", "Agreed, without staff time these networks fade after a year."),
+]

@@ -1,0 +1,66 @@
+"""One mapping from DomainError (and HTTP errors) to what each kind of client sees."""
+from __future__ import annotations
+
+import logging
+
+from flask import Flask, flash, jsonify, redirect, render_template, request, url_for
+from flask_wtf.csrf import CSRFError
+from werkzeug.exceptions import HTTPException
+
+from deliberation.errors import DomainError
+
+log = logging.getLogger(__name__)
+
+
+def wants_json() -> bool:
+    return request.path.startswith("/api/")
+
+
+def register(app: Flask) -> None:
+    @app.errorhandler(DomainError)
+    def domain_error(err: DomainError):
+        if wants_json():
+            return jsonify(err.as_dict()), err.status
+        if err.code == "login_required":
+            return redirect(url_for("auth.login", next=request.full_path.rstrip("?")), code=303)
+        if err.status in (403, 404):
+            return render_template("errors/error.html", status=err.status, message=err.message), err.status
+        # A form the domain refused: tell the member and send them back where they were.
+        flash(err.message, "error")
+        target = request.form.get("next") or request.referrer or "/"
+        if not target.startswith("/") or target.startswith("//"):
+            target = "/"
+        return redirect(target, code=303)
+
+    @app.errorhandler(CSRFError)
+    def csrf_error(err: CSRFError):
+        message = "This form has expired or was not sent from Convene. Reload the page and try again."
+        if wants_json():
+            return jsonify(error="csrf_failed", message=message), 400
+        return render_template("errors/error.html", status=400, message=message), 400
+
+    @app.errorhandler(HTTPException)
+    def http_error(err: HTTPException):
+        messages = {
+            400: "The request could not be understood.",
+            401: "Please log in first.",
+            403: "You are not allowed to do that.",
+            404: "There is nothing here.",
+            405: "That action is not available here.",
+            413: "That upload is too large.",
+            429: "Too many attempts. Please wait a minute and try again.",
+        }
+        message = messages.get(err.code or 500, err.description or "Something went wrong.")
+        if wants_json():
+            code = {401: "login_required", 403: "not_allowed", 404: "not_found", 429: "rate_limited"}.get(
+                err.code or 0, f"http_{err.code}")
+            return jsonify(error=code, message=message), err.code
+        return render_template("errors/error.html", status=err.code, message=message), err.code
+
+    @app.errorhandler(Exception)
+    def unexpected(err: Exception):
+        log.exception("unexpected error on %s %s", request.method, request.path)
+        message = "Something went wrong on our side. Nothing you sent was half-saved; please try again."
+        if wants_json():
+            return jsonify(error="server_error", message=message), 500
+        return render_template("errors/error.html", status=500, message=message), 500

@@ -1,0 +1,6 @@
+"""SQLAlchemy tables, grouped like the core. Import every module so metadata is complete."""
+from forum.models.types import UTCDateTime, utcnow  # noqa: F401
+from forum.models.people import Affiliate, LocalGroup, RoleGrant, User  # noqa: F401
+from forum.models.framework import Area, Convention, Phase, Topic  # noqa: F401
+from forum.models.proposals import Proposal, ProposalVersion, VersionClause, proposal_topics  # noqa: F401
+from forum.models.discussion import Clarification, ClarificationVote, Comment  # noqa: F401

@@ -1,0 +1,100 @@
+"""May this person do this, here, now? Deny by default.
+
+Every page, API call and socket event asks `require(user, action, target)`. The answer depends on
+who the person is (roles) and what the target is (author, state); phase rules join here when the
+convention's phases are enforced.
+"""
+from __future__ import annotations
+
+from enum import Enum
+from typing import Any, Callable
+
+from deliberation.errors import NotAllowed
+
+
+class LoginRequired(NotAllowed):
+    status = 401
+
+
+class Role(str, Enum):
+    MEMBER = "member"
+    REPRESENTATIVE = "representative"
+    FACILITATOR = "facilitator"
+    LEADERSHIP = "leadership"
+    ADMIN = "admin"
+
+    @property
+    def label(self) -> str:
+        return ROLE_LABELS[self]
+
+
+ROLE_LABELS = {
+    Role.MEMBER: "Member",
+    Role.REPRESENTATIVE: "Local-group representative",
+    Role.FACILITATOR: "Facilitator",
+    Role.LEADERSHIP: "Leadership",
+    Role.ADMIN: "Administrator",
+}
+GRANTABLE = [Role.REPRESENTATIVE, Role.FACILITATOR, Role.LEADERSHIP, Role.ADMIN]
+MODERATORS = {Role.FACILITATOR.value, Role.ADMIN.value}
+
+
+def _signed_in(user) -> bool:
+    return bool(user is not None and getattr(user, "is_authenticated", False))
+
+
+def _is_author(user, target) -> bool:
+    return _signed_in(user) and getattr(target, "author_id", None) == user.id
+
+
+def _moderates(user, target=None) -> bool:
+    return _signed_in(user) and user.has_role(*MODERATORS)
+
+
+def _admin(user, target=None) -> bool:
+    return _signed_in(user) and user.has_role(Role.ADMIN.value)
+
+
+def _edits_proposal(user, proposal) -> bool:
+    if proposal.origin == "convention":
+        return _moderates(user)  # texts of the convention belong to the assembly's drafters
+    return _is_author(user, proposal) or _admin(user)
+
+
+def _answers_clarification(user, clarification) -> bool:
+    proposal = clarification.proposal
+    if proposal.origin == "convention" or proposal.author_id is None:
+        return _moderates(user)
+    return proposal.author_id == user.id or _moderates(user)
+
+
+def _votes_clarification(user, clarification) -> bool:
+    return _signed_in(user) and clarification.author_id != user.id
+
+
+# Each action: (who may, what they are told otherwise). Anything not listed is refused.
+RULES: dict[str, tuple[Callable[[Any, Any], bool], str]] = {
+    "create_proposal": (lambda u, t: _signed_in(u), "Log in to submit a proposal."),
+    "edit_proposal": (_edits_proposal, "Only the proposer (or, for texts of the convention, a facilitator) may edit this text."),
+    "comment": (lambda u, t: _signed_in(u), "Log in to join the discussion."),
+    "edit_comment": (lambda u, c: _is_author(u, c), "Only the author may edit a comment."),
+    "delete_comment": (lambda u, c: _is_author(u, c) or _moderates(u), "Only the author or a moderator may delete a comment."),
+    "ask_clarification": (lambda u, t: _signed_in(u), "Log in to ask a clarification."),
+    "answer_clarification": (_answers_clarification, "Only the proposer answers clarifications on this text."),
+    "vote_clarification": (_votes_clarification, "You cannot vote on your own clarification."),
+    "manage_members": (_admin, "Only administrators manage members, roles and groups."),
+}
+
+
+def can(user, action: str, target: Any = None) -> bool:
+    rule = RULES.get(action)
+    return bool(rule and rule[0](user, target))
+
+
+def require(user, action: str, target: Any = None) -> None:
+    rule = RULES.get(action)
+    if rule is None or not rule[0](user, target):
+        message = rule[1] if rule else "You are not allowed to do that."
+        if not _signed_in(user):
+            raise LoginRequired("login_required", "Please log in first.")
+        raise NotAllowed("not_allowed", message)

@@ -308,7 +308,7 @@ def _allows(rule: ActionRule, phase: Phase, now: datetime) -> bool:
     return phase.is_open(now)
 
 
-def _refusal(action: Action, rule: ActionRule, timeline: Timeline, now: datetime) -> DomainError:
+def _refusal(rule: ActionRule, timeline: Timeline, now: datetime) -> DomainError:
     assert rule.phases is not None
     scheduled = [p for p in timeline.phases if p.kind in rule.phases]
     kinds = [k for k in PHASE_ORDER if k in rule.phases]
@@ -367,7 +367,7 @@ def _decide(action: Action, timeline: Timeline, now: datetime) -> tuple[Decision
         else:
             reason = f"{rule.who_does} in the {phase.label}, open until {format_closing(end, timeline.tz)}."
         return Decision(True, reason), None
-    error = _refusal(action, rule, timeline, now)
+    error = _refusal(rule, timeline, now)
     return Decision(False, error.message), error
 
 

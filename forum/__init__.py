@@ -44,6 +44,14 @@ def create_app(config: Config | None = None) -> Flask:
         from forum.models import User
         return db.session.get(User, int(user_id))
 
+    @login.request_loader
+    def load_user_from_token(request):
+        # Only the API accepts tokens; pages always use the session.
+        from forum.api import bearer_token
+        from forum.services.accounts import user_by_token
+        token = bearer_token() if request.path.startswith("/api/") else None
+        return user_by_token(token) if token else None
+
     from forum import errors, filters
     from forum.api import bp as api_bp
     from forum.web import register as register_pages

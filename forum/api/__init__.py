@@ -6,10 +6,11 @@ the page's CSRF token in `X-CSRFToken`, so another site cannot ride on a member'
 """
 from __future__ import annotations
 
-from flask import Blueprint, g, request
-from flask_login import login_user
+from flask import Blueprint, request
+from flask_login import current_user
 
 from forum.extensions import csrf
+from forum.permissions import LoginRequired
 
 bp = Blueprint("api", __name__, url_prefix="/api")
 csrf.exempt(bp)
@@ -17,34 +18,22 @@ csrf.exempt(bp)
 SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
 
 
+def bearer_token() -> str | None:
+    header = request.headers.get("Authorization", "")
+    return header[len("Bearer "):].strip() if header.startswith("Bearer ") else None
+
+
 @bp.before_request
 def authenticate():
-    from forum.services.accounts import user_by_token
-    header = request.headers.get("Authorization", "")
-    if header.startswith("Bearer "):
-        user = user_by_token(header[len("Bearer "):].strip())
-        if user is None:
-            raise _unauthorised()
-        login_user(user)  # for this request only: API calls never set a session cookie
-        g.token_auth = True
+    """A token request is authenticated by Flask-Login's request loader and needs no CSRF token;
+    a cookie request that changes something must carry the page's CSRF token."""
+    if bearer_token() is not None:
+        if not current_user.is_authenticated:
+            raise LoginRequired("token_invalid", "This API token is not valid. Make a new one on your profile page.")
         return None
     if request.method not in SAFE_METHODS:
         csrf.protect()
     return None
-
-
-@bp.after_request
-def no_session_cookie_for_tokens(response):
-    if g.get("token_auth"):
-        from flask import session
-        session.clear()
-        response.headers.pop("Set-Cookie", None)
-    return response
-
-
-def _unauthorised():
-    from forum.permissions import LoginRequired
-    return LoginRequired("token_invalid", "This API token is not valid. Make a new one on your profile page.")
 
 
 from forum.api import routes  # noqa: E402,F401

@@ -69,7 +69,9 @@ def test_administrator_imports_the_register_and_members_claim_their_entry(client
     response = client.post("/admin/members/import", {"register": (BytesIO(csv.encode()), "register.csv")},
                            content_type="multipart/form-data")
     assert response.status_code == 303
-    assert "2 new members" in client.get("/admin/members").get_data(as_text=True)
+    listing = client.get("/admin/members")
+    assert listing.status_code == 200 and "2 new members" in listing.get_data(as_text=True)
+    assert "Ruth Evans" in listing.get_data(as_text=True)
     owen = db.session.scalar(select(User).where(User.email == "owen@example.org"))
     assert owen.local_group.name == "Cardiff" and owen.region == "Wales" and not owen.has_password
     another_client.post("/register", {"name": "Owen Price", "email": "owen@example.org", "password": "my own password"})

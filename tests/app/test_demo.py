@@ -1,0 +1,60 @@
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import func, select
+
+from deliberation.ballot import parse_seed_results
+from forum.demo import SEED_PHASES, load_demo, shifted_phases
+from forum.extensions import db
+from forum.models import Area, Phase, Proposal, User
+
+SEEDS = Path(__file__).resolve().parents[2] / "forum" / "demo" / "seeds"
+SHARED = Path(__file__).resolve().parents[3] / "shared" / "seeds"
+
+
+def test_demo_convention_carries_the_seed_framework_sections_and_logins(app, client):
+    report = load_demo(SEEDS)
+    assert report.created
+    areas = db.session.scalars(select(Area).order_by(Area.position)).all()
+    assert [a.name for a in areas] == ["Politics and People", "Power and Participation"]
+    assert [t.name for t in areas[1].topics] == ["Local Groups", "Members", "Elections", "NCG and Direct Democracy",
+                                                 "Transparency and Accountability"]
+    seed = parse_seed_results((SEEDS / "004_db4f9530e61cc96f.txt").read_text())
+    sections = db.session.scalars(select(Proposal).where(Proposal.section.is_not(None)).order_by(Proposal.section)).all()
+    assert len(sections) == 5
+    for proposal, seed_section in zip(sections, seed.sections):
+        page = client.get(f"/api/v1/proposals/{proposal.id}").json
+        assert [c["body"] for c in page["version"]["clauses"]] == [q.text for q in seed_section.questions]
+    assert [len(s.questions) for s in seed.sections] == [18, 19, 15, 14, 10]
+    submissions = db.session.scalar(select(func.count()).where(Proposal.origin == "submission"))
+    assert submissions >= 8
+    roles = set().union(*(u.roles for u in db.session.scalars(select(User))))
+    assert roles == {"member", "representative", "facilitator", "leadership", "admin"}
+    client.login("admin@convene.example", "convene-demo-2026")
+    assert client.get("/admin/members").status_code == 200
+
+
+def test_loading_the_demo_twice_changes_nothing(app):
+    load_demo(SEEDS)
+    count = db.session.scalar(select(func.count(Proposal.id)))
+    assert not load_demo(SEEDS).created
+    assert db.session.scalar(select(func.count(Proposal.id))) == count
+
+
+def test_demo_timeline_keeps_the_seed_spacing_around_today(app):
+    from datetime import date
+    load_demo(SEEDS, today=date(2026, 11, 23))
+    interim = db.session.scalar(select(Phase).where(Phase.kind == "interim"))
+    assert interim.opens_at.date() <= date(2026, 11, 23) < interim.closes_at.date()
+    gaps = [(c - o).days for _, o, c in SEED_PHASES]
+    london = ZoneInfo("Europe/London")
+    shifted = shifted_phases(date(2026, 11, 23))
+    assert [(c.astimezone(london).date() - o.astimezone(london).date()).days for _, o, c in shifted] == gaps
+    assert all(o.astimezone(london).hour == 9 for _, o, _ in shifted)
+
+
+def test_bundled_seed_copies_match_the_shared_seeds():
+    if not SHARED.exists():  # a clone without shared/ beside it has only the bundled copy
+        return
+    for path in SEEDS.glob("*.txt"):
+        assert path.read_bytes() == (SHARED / path.name).read_bytes()

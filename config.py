@@ -7,10 +7,15 @@ rate limits into Redis so several workers share them.
 from __future__ import annotations
 
 import os
+from datetime import datetime, timezone
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 DEV_SECRET_KEY = "dev-only-secret-key-change-me"
+
+
+def _utcnow() -> datetime:
+    return datetime.now(timezone.utc)
 
 
 def _flag(name: str, default: bool) -> bool:
@@ -56,6 +61,7 @@ class Config:
         self.NODE_MODULES = Path(env.get("CONVENE_NODE_MODULES", HERE / "node_modules"))
         self.SEEDS_DIR = Path(env.get("CONVENE_SEEDS", HERE / "forum" / "demo" / "seeds"))
         self.TESTING = False
+        self.CLOCK = _utcnow  # tests replace it to move across phase boundaries
         for key, value in overrides.items():
             setattr(self, key, value)
         if production and self.SECRET_KEY == DEV_SECRET_KEY:

@@ -32,7 +32,7 @@ SEED_PHASES = [
     ("submissions", date(2021, 6, 11), date(2021, 7, 31)),
     ("nominations", date(2021, 6, 11), date(2021, 7, 21)),
     ("drafting", date(2021, 8, 1), date(2022, 2, 17)),
-    ("interim", date(2022, 2, 17), date(2022, 3, 21)),
+    ("amendment_window", date(2022, 2, 17), date(2022, 3, 21)),
     ("final_drafting", date(2022, 3, 22), date(2022, 4, 1)),
     ("leadership_round", date(2022, 4, 1), date(2022, 4, 19)),
     ("ballot", date(2022, 4, 20), date(2022, 4, 30)),

@@ -44,7 +44,7 @@ def test_loading_the_demo_twice_changes_nothing(app):
 def test_demo_timeline_keeps_the_seed_spacing_around_today(app):
     from datetime import date
     load_demo(SEEDS, today=date(2026, 11, 23))
-    interim = db.session.scalar(select(Phase).where(Phase.kind == "interim"))
+    interim = db.session.scalar(select(Phase).where(Phase.kind == "amendment_window"))
     assert interim.opens_at.date() <= date(2026, 11, 23) < interim.closes_at.date()
     gaps = [(c - o).days for _, o, c in SEED_PHASES]
     london = ZoneInfo("Europe/London")
@@ -58,3 +58,15 @@ def test_bundled_seed_copies_match_the_shared_seeds():
         return
     for path in SEEDS.glob("*.txt"):
         assert path.read_bytes() == (SHARED / path.name).read_bytes()
+
+
+def test_demo_timeline_is_valid_for_the_core_and_today_is_in_the_amendment_window(app):
+    from datetime import date, datetime, timezone
+    from deliberation import phases
+    from forum.models import Convention
+    from forum.services.conventions import timeline
+    load_demo(SEEDS, today=date(2026, 11, 23))
+    convention = db.session.scalar(select(Convention))
+    noon = datetime(2026, 11, 23, 12, tzinfo=timezone.utc)
+    assert phases.allowed(phases.Action.PROPOSE_AMENDMENT, timeline(convention), noon).allowed
+    assert not phases.allowed(phases.Action.SUBMIT_PROPOSAL, timeline(convention), noon).allowed

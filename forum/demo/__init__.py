@@ -17,8 +17,9 @@ from werkzeug.security import generate_password_hash
 
 from deliberation.ballot import parse_seed_results
 from forum.extensions import db, transaction
-from forum.models import (Affiliate, Area, Convention, LocalGroup, Phase, RoleGrant, Topic, User)
-from forum.demo.content import (AFFILIATES, AREAS, CLARIFICATIONS, COMMENTS, LOCAL_GROUPS, MEMBER_NAMES,
+from forum.models import (Affiliate, Area, Assembly, AssemblySeat, Convention, LocalGroup, Phase, RoleGrant, Topic,
+                          User)
+from forum.demo.content import (AFFILIATES, AREAS, ASSEMBLIES, CLARIFICATIONS, COMMENTS, LOCAL_GROUPS, MEMBER_NAMES,
                                 SECTION_AREAS, STAFF, SUBMISSIONS)
 
 RESULTS_SEED = "004_db4f9530e61cc96f.txt"
@@ -113,6 +114,19 @@ def load_demo(seeds_dir: Path, today: date | None = None) -> Report:
                         joined_on=today - timedelta(days=400 + 7 * i))
             db.session.add(user)
             users[name] = user
+        db.session.flush()
+        for slug, categories in ASSEMBLIES.items():
+            assembly = Assembly(convention_id=convention.id, area_id=areas[slug].id,
+                                name=f"{areas[slug].name} Assembly")
+            db.session.add(assembly)
+            for category, keys in categories.items():
+                for key in keys:
+                    member = users[key]
+                    if category == "leadership" and "leadership" not in member.roles:
+                        member.grants.append(RoleGrant(role="leadership"))
+                    if category == "local_group" and "representative" not in member.roles:
+                        member.grants.append(RoleGrant(role="representative"))
+                    assembly.seats.append(AssemblySeat(user=member, category=category, how="appointed"))
         convention_id = convention.id
         area_ids = {slug: a.id for slug, a in areas.items()}
         topic_ids = {t.name: t.id for a in areas.values() for t in a.topics}

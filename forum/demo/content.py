@@ -38,6 +38,7 @@ AFFILIATES = [
 STAFF = {
     "admin": ("Ada Okafor", "admin@convene.example", ["admin"], "Hackney"),
     "facilitator": ("Jo Whitfield", "facilitator@convene.example", ["facilitator"], "Leeds"),
+    "facilitator2": ("Dev Sharma", "facilitator2@convene.example", ["facilitator"], "Leicester"),
     "leadership": ("Priya Raman", "ncg@convene.example", ["leadership"], "Birmingham"),
     "rep": ("Sam Ellis", "rep@convene.example", ["representative"], "Sheffield"),
     "member": ("Alex Moreno", "member@convene.example", [], "Bristol"),
@@ -125,3 +126,27 @@ COMMENTS = [
     (3, "c4", "Grace Adeyemi", "A full-time officer for the trade union network is the part that makes this "
      "real.", "member", "Agreed, without staff time these networks fade after a year."),
 ]
+
+# The two assemblies, seated as the seed composition says (4 leadership, trade-union and sister
+# organisation representatives, 8 local-group representatives, 4 individual members, a
+# facilitator). In the demo the seats are appointed; the draw by lot can reseat them.
+ASSEMBLIES = {
+    "politics-and-people": {
+        "facilitator": ["facilitator2"],
+        "leadership": ["leadership", "Aisha Begum", "Tom Gallagher", "Nadia Hussain"],
+        "affiliate": ["Owen Price", "Grace Adeyemi"],
+        "sister_organisation": ["Liam Doherty"],
+        "local_group": ["rep2", "Sofia Rossi", "Daniel Kowalski", "Hannah Li", "Marcus Reid", "Ruth Evans",
+                        "Kwame Mensah", "Ellie Walsh"],
+        "individual": ["Imran Shah", "Megan Jones", "Patrick Byrne", "Zara Ahmed"],
+    },
+    "power-and-participation": {
+        "facilitator": ["facilitator"],
+        "leadership": ["Ben Carter", "Chloe Martin", "Rhys Morgan", "Fatima Noor"],
+        "affiliate": ["George Hall", "Isla Campbell"],
+        "sister_organisation": ["Yusuf Ali"],
+        "local_group": ["rep", "Maya Patel", "Joe Robinson", "Leah Thompson", "Ciaran Murphy", "Amira Haddad",
+                        "Rory Stewart-Kerr", "Nia Williams"],
+        "individual": ["member2", "Sean O'Neill", "Ella Brooks", "Arjun Mehta"],
+    },
+}

@@ -4,3 +4,5 @@ from forum.models.people import Affiliate, LocalGroup, RoleGrant, User  # noqa: 
 from forum.models.framework import Area, Convention, Phase, Topic  # noqa: F401
 from forum.models.proposals import Proposal, ProposalVersion, VersionClause, proposal_topics  # noqa: F401
 from forum.models.discussion import Clarification, ClarificationVote, Comment  # noqa: F401
+from forum.models.amendments import Amendment, AmendmentVote  # noqa: F401
+from forum.models.assemblies import Assembly, AssemblySeat  # noqa: F401

@@ -70,3 +70,15 @@ def test_demo_timeline_is_valid_for_the_core_and_today_is_in_the_amendment_windo
     noon = datetime(2026, 11, 23, 12, tzinfo=timezone.utc)
     assert phases.allowed(phases.Action.PROPOSE_AMENDMENT, timeline(convention), noon).allowed
     assert not phases.allowed(phases.Action.SUBMIT_PROPOSAL, timeline(convention), noon).allowed
+
+
+def test_demo_assemblies_follow_the_seed_composition(app):
+    from collections import Counter
+    from forum.models import Assembly
+    load_demo(SEEDS)
+    for assembly in db.session.scalars(select(Assembly)):
+        counts = Counter(seat.category for seat in assembly.seats)
+        assert counts["leadership"] == 4 and counts["local_group"] == 8 and counts["individual"] == 4
+        assert counts["facilitator"] == 1 and 1 <= counts["affiliate"] <= 4 and 1 <= counts["sister_organisation"] <= 2
+    seated = [s.user_id for a in db.session.scalars(select(Assembly)) for s in a.seats]
+    assert len(seated) == len(set(seated))  # nobody sits in both

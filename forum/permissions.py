@@ -72,6 +72,17 @@ def _votes_clarification(user, clarification) -> bool:
     return _signed_in(user) and clarification.author_id != user.id
 
 
+def _drafts(user, target) -> bool:
+    """A drafter of the target's area: a seated assembly member, the area's facilitator, or a facilitator."""
+    if not _signed_in(user):
+        return False
+    if user.has_role(Role.FACILITATOR.value):
+        return True
+    from forum.services.assemblies import facilitates, is_seated
+    area_id = getattr(target, "area_id", None) or getattr(target, "id", None)
+    return is_seated(user, area_id) or facilitates(user, area_id)
+
+
 # Each action: (who may, what they are told otherwise). Anything not listed is refused.
 RULES: dict[str, tuple[Callable[[Any, Any], bool], str]] = {
     "create_proposal": (lambda u, t: _signed_in(u), "Log in to submit a proposal."),
@@ -82,6 +93,9 @@ RULES: dict[str, tuple[Callable[[Any, Any], bool], str]] = {
     "ask_clarification": (lambda u, t: _signed_in(u), "Log in to ask a clarification."),
     "answer_clarification": (_answers_clarification, "Only the proposer answers clarifications on this text."),
     "vote_clarification": (_votes_clarification, "You cannot vote on your own clarification."),
+    "propose_amendment": (lambda u, t: _signed_in(u), "Log in to propose an amendment."),
+    "vote_amendment": (lambda u, a: _signed_in(u) and a.author_id != u.id, "You cannot vote on your own amendment."),
+    "draft_text": (_drafts, "Only the assembly's drafters (its seated members and facilitators) may do this."),
     "manage_members": (_admin, "Only administrators manage members, roles and groups."),
 }
 

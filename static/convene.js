@@ -57,6 +57,7 @@
   if (followed && window.io) {
     var textId = Number(followed.getAttribute("data-follow-text"));
     var socket = window.io({ transports: ["websocket", "polling"] });
+    window.conveneSocket = socket;  // other scripts of the page listen on the same connection
     socket.on("connect", function () { socket.emit("follow_text", { text: textId }); });
     socket.on("clarification_scored", showScore);
     document.documentElement.setAttribute("data-live", "connecting");

@@ -19,8 +19,8 @@ from deliberation.ballot import parse_seed_results
 from forum.extensions import db, transaction
 from forum.models import (Affiliate, Area, Assembly, AssemblySeat, Convention, LocalGroup, Phase, RoleGrant, Topic,
                           User)
-from forum.demo.content import (AFFILIATES, AREAS, ASSEMBLIES, CLARIFICATIONS, COMMENTS, LOCAL_GROUPS, MEMBER_NAMES,
-                                SECTION_AREAS, STAFF, SUBMISSIONS)
+from forum.demo.content import (AFFILIATES, AMENDMENT_DISPOSITIONS, AMENDMENTS, AREAS, ASSEMBLIES, CLARIFICATIONS,
+                                COMMENTS, LOCAL_GROUPS, MEMBER_NAMES, SECTION_AREAS, STAFF, SUBMISSIONS)
 
 RESULTS_SEED = "004_db4f9530e61cc96f.txt"
 DEMO_PASSWORD = "convene-demo-2026"
@@ -156,4 +156,38 @@ def load_demo(seeds_dir: Path, today: date | None = None) -> Report:
         comment = discussion.post_comment(users[author_key], texts[section].id, body, clause)
         if reply:
             discussion.post_comment(users[reply_key], texts[section].id, reply, parent_id=comment.id)
+    _load_amendments(users, texts, today)
     return Report(True, len(users), count)
+
+
+def _load_amendments(users: dict, texts: dict, today: date) -> None:
+    """Member amendments in the amendment window (noon on the demo's today), then two dispositions
+    given as the assembly would give them once final drafting opens."""
+    from flask import current_app
+
+    from forum.services import amendments
+
+    clock = current_app.config["CLOCK"]
+    noon = datetime.combine(today, time(12, 0), ZONE).astimezone(timezone.utc)
+    current_app.config["CLOCK"] = lambda: noon
+    try:
+        made = []
+        for section, clause, author, change, first, last, words, why, ups, downs in AMENDMENTS:
+            proposal = texts[section]
+            version = proposal.current_version
+            if change == "edit":
+                row = amendments.propose_edit(users[author], proposal.id, clause, words, why, version)
+            else:
+                draft = amendments.Draft.from_change(change, clause, first, last, words, why, version)
+                row = amendments.propose_amendment(users[author], proposal.id, draft)
+            for voter in ups:
+                amendments.vote_amendment(users[voter], row.id, 1)
+            for voter in downs:
+                amendments.vote_amendment(users[voter], row.id, -1)
+            made.append(row)
+        final_drafting = next(opens for kind, opens, _ in shifted_phases(today) if kind == "final_drafting")
+        for index, drafter, decision, reason in AMENDMENT_DISPOSITIONS:
+            amendments.dispose_amendment(users[drafter], made[index].id, decision, reason,
+                                         at=final_drafting + timedelta(hours=3))
+    finally:
+        current_app.config["CLOCK"] = clock

@@ -150,3 +150,45 @@ ASSEMBLIES = {
         "individual": ["member2", "Sean O'Neill", "Ella Brooks", "Arjun Mehta"],
     },
 }
+
+# Member amendments to the interim texts, proposed in the amendment window through the same services
+# as the pages. (section, clause, author, change, first word, last word, new words, rationale, up, down)
+# `change` is a page's change (see forum.services.amendments.CHANGES), or "edit": the clause's new
+# wording, from which the word-level amendment is computed. Word numbers count from 1.
+AMENDMENTS = [
+    (2, "c8", "member2", "replace", 10, 12, "to all members within two weeks.",
+     "“Circulated among the members” sets no deadline and could mean a handful of members. Two weeks is "
+     "what several local groups asked for in their submissions.",
+     ["member", "Nadia Hussain", "Owen Price", "Sean O'Neill", "Ella Brooks"], []),
+    (2, "c6", "member", "edit", None, None,
+     "The NCG should meet monthly, using online meeting spaces as appropriate, but at least six times a year "
+     "in person, with adequate staff support to run smoothly.",
+     "Four in-person meetings a year leave the NCG meeting face to face only once a quarter, too rarely "
+     "to build trust between its members.",
+     ["Grace Adeyemi"], ["member2", "Liam Doherty", "Sofia Rossi"]),
+    (2, "c2", "Sean O'Neill", "replace", 18, 26, "NEC.",
+     "The bracket gives the leadership a way round the members' vote. If the vote is to mean something it "
+     "must stand on its own.",
+     ["member", "Tom Gallagher"], ["Ben Carter"]),
+    (4, "c1", "Aisha Begum", "replace", 10, 12, "in the long term,",
+     "A small grammar fix: “in long term” is missing its article.",
+     ["Kwame Mensah", "Hannah Li", "member"], []),
+    (4, "c1", "Nadia Hussain", "delete", 10, 12, "",
+     "Drop the hedge: the move should be a commitment with the dates that follow, not a long-term aim.",
+     ["Marcus Reid"], ["Ruth Evans"]),
+    (4, "c1", "Owen Price", "replace", 19, 21, "within 6 months, after consulting members in the North,",
+     "Three months is too short to consult the groups in the northern cities that might host the office.",
+     ["Patrick Byrne", "Zara Ahmed", "Imran Shah", "member2"], ["Megan Jones"]),
+    (5, "c4", "Rhys Morgan", "replace", 3, 3, "a universal basic income.",
+     "Spell out the acronym, so that every member knows what they are voting for.",
+     ["Isla Campbell", "George Hall"], []),
+]
+
+# Dispositions given by the assembly in final drafting: (index into AMENDMENTS, drafter, decision, reason)
+AMENDMENT_DISPOSITIONS = [
+    (0, "rep", "accepted",
+     "Accepted: members should not have to ask for the minutes, and two weeks is achievable for the staff team."),
+    (1, "rep", "rejected",
+     "Rejected: the assembly heard that six in-person meetings would cost more than the NCG's travel budget "
+     "allows; four remains a minimum and the NCG may meet in person more often."),
+]

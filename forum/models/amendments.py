@@ -40,6 +40,16 @@ class Amendment(db.Model):
     disposed_by_id: Mapped[Optional[int]] = mapped_column(ForeignKey("users.id"))
     disposed_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime)
     applied_in_version: Mapped[Optional[int]] = mapped_column()
+    # "Accepted as modified": the wording the drafters adopted instead of `text`.
+    modified_text: Mapped[Optional[str]] = mapped_column(Text)
+    # The word diff of the clause as proposed (JSON list of [op, text]), kept for the record once the
+    # text has moved on; pending amendments are re-diffed against the current version on each page.
+    ops_json: Mapped[str] = mapped_column(Text, default="[]")
+    # Set when an accepted amendment made this one impossible to carry onto the new version: the
+    # drafter must look at it again (it is never dropped).
+    flag_code: Mapped[Optional[str]] = mapped_column(String(40))
+    flag_reason: Mapped[Optional[str]] = mapped_column(Text)
+    flagged_by: Mapped[Optional[str]] = mapped_column(String(40))  # e.g. "amendment:12"
     # Kept in step with amendment_votes in the same transaction, so pages sort without a join.
     score: Mapped[int] = mapped_column(default=0)
     ups: Mapped[int] = mapped_column(default=0)

@@ -111,6 +111,8 @@ def edit_proposal(actor, proposal_id: int, title: str, body: str, note: str, bas
         new = [texts.Clause(c.key, c.body, sources.get(c.key, frozenset())) for c in new]
         number = proposal.current_version + 1
         _store_version(proposal, number, title, new, actor.id, (note or "").strip())
+        from forum.services.amendments import carry_after_edit  # open amendments follow the text
+        carry_after_edit(proposal, current, new, number)
         proposal.title = title
         proposal.current_version = number
         proposal.next_clause_number = max(proposal.next_clause_number, texts.next_key_number(c.key for c in new))

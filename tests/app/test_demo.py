@@ -1,3 +1,4 @@
+from datetime import date
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -23,8 +24,8 @@ def test_demo_convention_carries_the_seed_framework_sections_and_logins(app, cli
     sections = db.session.scalars(select(Proposal).where(Proposal.section.is_not(None)).order_by(Proposal.section)).all()
     assert len(sections) == 5
     for proposal, seed_section in zip(sections, seed.sections):
-        page = client.get(f"/api/v1/proposals/{proposal.id}").json
-        assert [c["body"] for c in page["version"]["clauses"]] == [q.text for q in seed_section.questions]
+        first = client.get(f"/api/v1/proposals/{proposal.id}/versions/1").json  # later ones carry accepted amendments
+        assert [c["body"] for c in first["clauses"]] == [q.text for q in seed_section.questions]
     assert [len(s.questions) for s in seed.sections] == [18, 19, 15, 14, 10]
     submissions = db.session.scalar(select(func.count()).where(Proposal.origin == "submission"))
     assert submissions >= 8
@@ -82,3 +83,19 @@ def test_demo_assemblies_follow_the_seed_composition(app):
         assert counts["facilitator"] == 1 and 1 <= counts["affiliate"] <= 4 and 1 <= counts["sister_organisation"] <= 2
     seated = [s.user_id for a in db.session.scalars(select(Assembly)) for s in a.seats]
     assert len(seated) == len(set(seated))  # nobody sits in both
+
+
+def test_demo_interim_texts_carry_member_amendments_with_votes_and_two_dispositions(app, client):
+    from forum.models import Amendment
+    load_demo(SEEDS, today=date(2026, 11, 23))
+    rows = db.session.scalars(select(Amendment)).all()
+    assert len(rows) >= 6 and all(a.rationale and a.origin == "member" for a in rows)
+    assert sum(a.ups + a.downs for a in rows) >= 15
+    assert sorted(a.status for a in rows if a.status != "pending") == ["accepted", "rejected"]
+    section2 = db.session.scalar(select(Proposal).where(Proposal.section == 2))
+    assert section2.current_version == 2
+    page = client.get(f"/proposals/{section2.id}?status=all").get_data(as_text=True)
+    assert "circulated to all members within two weeks." in page and "Shaped by <a href=\"#amendment-" in page
+    assert "Reason: Rejected: the assembly heard" in page
+    section4 = db.session.scalar(select(Proposal).where(Proposal.section == 4))
+    assert "Conflicts with" in client.get(f"/proposals/{section4.id}").get_data(as_text=True)

@@ -23,9 +23,12 @@ SUPPORTS = {
 }
 # Submissions the assemblies merged into a section of the interim proposals.
 MERGED = {
+    "Refound the organisation through its members": 2,
     "A vibrant local group in every community": 4,
-    "An active and accountable leadership": 2,
+    "Local members choose local candidates": 1,
     "Policies developed and prioritised by members": 1,
+    "An active and accountable leadership": 2,
+    "An annual national priority campaign": 5,
 }
 # The consensus check each section passed in drafting: agree, reservations, stand aside, present.
 CHECKS = {1: (13, 3, 1, 17), 2: (11, 4, 2, 18), 3: (14, 2, 0, 16), 4: (12, 3, 2, 17), 5: (15, 1, 1, 18)}

@@ -91,6 +91,8 @@ def create_proposal(actor, convention_id: int, title: str, body: str, area_id: i
         db.session.add(proposal)
         db.session.flush()
         _store_version(proposal, 1, title, clauses, actor.id, "First version")
+        from forum.services.tracking import record_start
+        record_start(proposal, actor.id)
     return proposal
 
 

@@ -66,6 +66,7 @@ class _Rows:
     closed: dict[int, set[str]]
     amendments: dict[int, list[tuple[int, str, str]]]
     counters: dict[int, list[int]]
+    endings: dict[int, Transition]
 
 
 def _read(ids: Sequence[int]) -> _Rows:
@@ -79,13 +80,17 @@ def _read(ids: Sequence[int]) -> _Rows:
         .group_by(Transition.proposal_id)).all())
     checks: dict[int, Transition] = {}
     closed: dict[int, set[str]] = defaultdict(set)
+    endings: dict[int, Transition] = {}
     for row in db.session.scalars(select(Transition).where(
-            Transition.proposal_id.in_(ids), Transition.event.in_(("consensus_checked", "phase_closed")))
+            Transition.proposal_id.in_(ids),
+            Transition.event.in_(("consensus_checked", "phase_closed", "merged_into", "superseded", "withdrawn")))
             .order_by(Transition.at, Transition.id)):
         if row.event == "consensus_checked":
             checks[row.proposal_id] = row
-        else:
+        elif row.event == "phase_closed":
             closed[row.proposal_id].add(row.evidence.get("phase", ""))
+        else:
+            endings[row.proposal_id] = row
     amendments: dict[int, list[tuple[int, str, str]]] = defaultdict(list)
     for pid, aid, origin, status in db.session.execute(
             select(Amendment.proposal_id, Amendment.id, Amendment.origin, Amendment.status)
@@ -94,7 +99,7 @@ def _read(ids: Sequence[int]) -> _Rows:
     counters: dict[int, list[int]] = defaultdict(list)
     for pid, cid in db.session.execute(select(Proposal.counter_to_id, Proposal.id).where(Proposal.counter_to_id.in_(ids))):
         counters[pid].append(cid)
-    return _Rows(supports, since, checks, closed, amendments, counters)
+    return _Rows(supports, since, checks, closed, amendments, counters, endings)
 
 
 def _status(proposal: Proposal, rows: _Rows, timeline: phases.Timeline, now: datetime) -> tracker.TextStatus:
@@ -108,6 +113,8 @@ def _status(proposal: Proposal, rows: _Rows, timeline: phases.Timeline, now: dat
         last_check = tracker.CheckOutcome(bool(evidence.get("reached")), bool(evidence.get("quorate")), check.reason)
     # The clock decides which phases have closed; recorded closes only fill the history.
     closed = frozenset(p.kind for p in timeline.phases if p.closes_at <= now)
+    ending = rows.endings.get(proposal.id)
+    evidence = ending.evidence if ending is not None else {}
     return tracker.TextStatus(
         state=S(proposal.state), since=rows.since.get(proposal.id, proposal.created_at), origin=origin_of(proposal),
         supports=rows.supports.get(proposal.id, 0), closed_phases=closed,
@@ -116,7 +123,8 @@ def _status(proposal: Proposal, rows: _Rows, timeline: phases.Timeline, now: dat
         leadership_pending=frozenset(a for a, s in leadership if s == "pending"),
         leadership_decided=frozenset(a for a, s in leadership if s in DISPOSED),
         counter_proposals=frozenset(rows.counters.get(proposal.id, [])),
-        last_check=last_check)
+        last_check=last_check, merged_into=evidence.get("composite_id"), superseded_by=evidence.get("by_text_id"),
+        withdrawn_reason=evidence.get("reason") if ending is not None and ending.event == "withdrawn" else None)
 
 
 @dataclass
@@ -171,6 +179,26 @@ def _store(proposal: Proposal, record: tracker.Transition, source: str = "") -> 
     if proposal.state != record.to_state.value:
         proposal.state = record.to_state.value
         proposal.updated_at = record.at
+    return row
+
+
+def record_start(proposal: Proposal, actor_id: int | None) -> Transition:
+    """The first line of a text's history, written in the transaction that creates it."""
+    convention = _convention(proposal)
+    if proposal.origin == "counter_proposal":
+        event, reason = "counter_proposal_tabled", "Tabled by the leadership as a counter-proposal."
+    elif proposal.origin == "convention":
+        event, reason = "drafted", "Drafted by the assembly as a text of the convention."
+    elif proposal.local_group_id:
+        event, reason = "submitted", "Submitted on behalf of a local group; it is eligible as it stands."
+    else:
+        event = "submitted"
+        reason = (f"Submitted by a member; it needs {convention.support_threshold} supporting members before the "
+                  "submissions window closes.")
+    row = Transition(proposal_id=proposal.id, from_state=None, to_state=proposal.state, event=event,
+                     at=conventions.now(), actor_id=actor_id, evidence_json=json.dumps({"origin": proposal.origin}),
+                     reason=reason, source="")
+    db.session.add(row)
     return row
 
 
@@ -369,11 +397,6 @@ def table_counter_proposal(actor, proposal_id: int, title: str, body: str, sourc
         ctx = _load(proposal_id)
         counter = db.session.get(Proposal, counter.id)
         counter.counter_to_id = ctx.proposal.id
-        db.session.add(Transition(
-            proposal_id=counter.id, from_state=None, to_state="final", event="counter_proposal_tabled",
-            at=ctx.now, actor_id=actor.id, evidence_json=json.dumps({"counter_to": ctx.proposal.id}),
-            reason=f"Tabled by the leadership as a counter-proposal to text #{ctx.proposal.id}; it stands beside it "
-                   "on the ballot.", source=source))
         _apply(ctx, tracker.CounterProposalTabled(counter.id), actor.id, source)
     _announce(ctx, actor.id)
     return counter

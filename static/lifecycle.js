@@ -60,9 +60,11 @@
     }
   }
 
-  if (document.readyState === "loading") {
-    document.addEventListener("DOMContentLoaded", start);
-  } else {
+  // Deferred scripts run in order before DOMContentLoaded, so by then socket.io (loaded later on
+  // the page) is there too.
+  if (document.readyState === "complete") {
     start();
+  } else {
+    document.addEventListener("DOMContentLoaded", start);
   }
 }());

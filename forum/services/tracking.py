@@ -233,7 +233,7 @@ def _load(proposal_id: int, lock: bool = True) -> _Context:
     """The text, locked for the use case, with its status after any phase closes it missed."""
     stmt = select(Proposal).where(Proposal.id == proposal_id)
     if lock:
-        stmt = stmt.with_for_update()
+        stmt = stmt.with_for_update(of=Proposal)  # the joined author and area stay unlocked
     proposal = db.session.scalar(stmt)
     if proposal is None:
         raise NotFound("proposal_not_found", "There is no such proposal.")

@@ -36,10 +36,10 @@ def test_progress_page_needs_the_same_queries_for_any_number_of_texts(app, clien
     try:
         client.get("/api/v1/progress")
         few = len(statements)
-        facilitator = db.session.scalar(select(Proposal).where(Proposal.section == 1)).author
+        section = db.session.scalar(select(Proposal).where(Proposal.section == 1))
         from forum.services import proposals
         for i in range(5):
-            proposals.create_proposal(facilitator, 1, f"Extra {i}", "Words.", db.session.scalar(select(Proposal.area_id)),
+            proposals.create_proposal(section.author, section.convention_id, f"Extra {i}", "Words.", section.area_id,
                                       origin="convention", state="draft")
         statements.clear()
         client.get("/api/v1/progress")

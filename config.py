@@ -61,6 +61,16 @@ class Config:
         self.NODE_MODULES = Path(env.get("CONVENE_NODE_MODULES", HERE / "node_modules"))
         self.SEEDS_DIR = Path(env.get("CONVENE_SEEDS", HERE / "forum" / "demo" / "seeds"))
         self.TESTING = False
+        # Email for notifications; none is sent unless MAIL_SERVER is set (tests set MAILER instead).
+        self.MAIL_SERVER = env.get("MAIL_SERVER") or None
+        self.MAIL_PORT = int(env.get("MAIL_PORT", "587"))
+        self.MAIL_USERNAME = env.get("MAIL_USERNAME") or None
+        self.MAIL_PASSWORD = env.get("MAIL_PASSWORD") or None
+        self.MAIL_USE_TLS = _flag("MAIL_USE_TLS", True)
+        self.MAIL_USE_SSL = _flag("MAIL_USE_SSL", False)
+        self.MAIL_FROM = env.get("MAIL_FROM", "Convene <convene@localhost>")
+        self.MAILER = None
+        self.BASE_URL = env.get("CONVENE_BASE_URL", "http://localhost:5000")
         self.CLOCK = _utcnow  # tests replace it to move across phase boundaries
         for key, value in overrides.items():
             setattr(self, key, value)

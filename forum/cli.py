@@ -8,6 +8,7 @@ from flask import Flask, current_app
 
 
 def register(app: Flask) -> None:
+    register_lifecycle(app)
     @app.cli.group("demo")
     def demo_group():
         """The demo convention built from the seed documents."""
@@ -51,3 +52,29 @@ def register(app: Flask) -> None:
         except DomainError as err:
             raise click.ClickException(err.message)
         click.echo(f"{report.created} created, {report.updated} updated, {report.groups_created} new local groups.")
+
+
+def register_lifecycle(app: Flask) -> None:
+    @app.cli.group("lifecycle")
+    def lifecycle_group():
+        """The convention's calendar and its texts."""
+
+    @lifecycle_group.command("close-phases")
+    def close_phases():
+        """Record every phase that has closed on the texts it affects (safe to run again)."""
+        from forum.services.tracking import close_phases as close
+        click.echo(f"Recorded {close()} phase closes on texts.")
+
+    @app.cli.group("notifications")
+    def notifications_group():
+        """Notifications of followed texts."""
+
+    @notifications_group.command("send-digests")
+    def send_digests():
+        """Email each member who is due a digest what happened on the texts they follow."""
+        from forum.services.notifications import send_digests as send
+        from forum.services.mail import mailer
+        if mailer() is None:
+            raise click.ClickException("No mail server is configured (set MAIL_SERVER).")
+        report = send()
+        click.echo(f"Sent {report.sent} digests covering {report.notifications} notifications.")

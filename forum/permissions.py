@@ -97,6 +97,15 @@ RULES: dict[str, tuple[Callable[[Any, Any], bool], str]] = {
     "vote_amendment": (lambda u, a: _signed_in(u) and a.author_id != u.id, "You cannot vote on your own amendment."),
     "draft_text": (_drafts, "Only the assembly's drafters (its seated members and facilitators) may do this."),
     "manage_members": (_admin, "Only administrators manage members, roles and groups."),
+    # The lifecycle: supports, the tracker, the convention's setup and its exports.
+    "support_submission": (lambda u, p: _signed_in(u) and p.author_id != u.id,
+                           "You cannot support your own submission; other members add their support."),
+    "steer_text": (_moderates, "Only facilitators and administrators record consensus checks and promote texts."),
+    "table_counter_proposal": (lambda u, t: _signed_in(u) and u.has_role(Role.LEADERSHIP.value),
+                               "Only the leadership tables counter-proposals."),
+    "view_dashboard": (_moderates, "Only facilitators and administrators see the tracker dashboard."),
+    "manage_convention": (_admin, "Only administrators set up the convention."),
+    "export": (_admin, "Only administrators export the convention's records."),
 }
 
 

@@ -131,31 +131,61 @@ def load_demo(seeds_dir: Path, today: date | None = None) -> Report:
         area_ids = {slug: a.id for slug, a in areas.items()}
         topic_ids = {t.name: t.id for a in areas.values() for t in a.topics}
 
+    from forum.demo import lifecycle
+    from forum.services import tracking
     count = 0
     facilitator = users["facilitator"]
+    dates = {kind: (opens, closes) for kind, opens, closes in shifted_phases(today)}
+    members = [users[name] for name in MEMBER_NAMES]
+    submitted = {}
+    for i, (author_key, group_submission, area_slug, topics, title, body) in enumerate(SUBMISSIONS):
+        moment = lifecycle.when(dates, "submissions", days=2 + 3 * i)
+        with lifecycle.clock_at(moment):
+            proposal = proposals.create_proposal(users[author_key], convention_id, title, body, area_ids[area_slug],
+                                                 [topic_ids[t] for t in topics], on_behalf_of_group=group_submission)
+            lifecycle.dated(proposal, moment)
+            for j, supporter in enumerate(lifecycle.supporters_for(title, proposal.author_id, members)):
+                with lifecycle.clock_at(moment + timedelta(hours=3 + 5 * j)):
+                    tracking.support_submission(supporter, proposal.id)
+        submitted[title] = proposal
+        count += 1
     texts = {}
-    for section in results.sections:
-        body = "\n\n".join(q.text for q in section.questions)
-        title = section.title.rstrip(" -").strip()
-        proposal = proposals.create_proposal(
-            facilitator, convention_id, title, body, area_ids[SECTION_AREAS[section.number]],
-            origin="convention", state="interim", section=section.number,
-            sources=[f"seed:004#section-{section.number}"])
-        texts[section.number] = proposal
-        count += 1
-    for author_key, group_submission, area_slug, topics, title, body in SUBMISSIONS:
-        author = users[author_key]
-        proposals.create_proposal(author, convention_id, title, body, area_ids[area_slug],
-                                  [topic_ids[t] for t in topics], on_behalf_of_group=group_submission)
-        count += 1
-    for section, clause, author_key, question, answer in CLARIFICATIONS:
-        clarification = discussion.ask_clarification(users[author_key], texts[section].id, question, clause)
-        if answer:
-            discussion.answer_clarification(facilitator, clarification.id, answer)
-    for section, clause, author_key, body, reply_key, reply in COMMENTS:
-        comment = discussion.post_comment(users[author_key], texts[section].id, body, clause)
-        if reply:
-            discussion.post_comment(users[reply_key], texts[section].id, reply, parent_id=comment.id)
+    drafting_opens = lifecycle.when(dates, "drafting", days=1)
+    with lifecycle.clock_at(drafting_opens):
+        tracking.close_phases(convention_id)
+        for section in results.sections:
+            body = "\n\n".join(q.text for q in section.questions)
+            title = section.title.rstrip(" -").strip()
+            area_id = area_ids[SECTION_AREAS[section.number]]
+            proposal = proposals.create_proposal(
+                facilitator, convention_id, title, body, area_id,
+                origin="convention", state="draft", section=section.number,
+                sources=[f"seed:004#section-{section.number}"])
+            lifecycle.dated(proposal, drafting_opens)
+            texts[section.number] = proposal
+            count += 1
+    for k, (title, section) in enumerate(lifecycle.MERGED.items()):
+        with lifecycle.clock_at(drafting_opens + timedelta(days=7 + k)):
+            tracking.merge_into(facilitator, submitted[title].id, texts[section].id, source="demo")
+    for number, (agree, reservations, aside, present) in lifecycle.CHECKS.items():
+        text = texts[number]
+        with lifecycle.clock_at(lifecycle.when(dates, "drafting", days=-10 + number, closing=True)):
+            tracking.record_consensus_check(facilitator, text.id, {"agree": agree, "reservations": reservations,
+                                                                   "stand_aside": aside}, tracking.voting_seats(text.area_id),
+                                            present, [], "demo")
+    with lifecycle.clock_at(lifecycle.when(dates, "amendment_window")):
+        for text in texts.values():
+            tracking.publish_interim(facilitator, text.id, source="demo")
+    with lifecycle.clock_at(max(_at(today) + timedelta(hours=3), lifecycle.when(dates, "amendment_window", 0.2))):
+        for section, clause, author_key, question, answer in CLARIFICATIONS:
+            clarification = discussion.ask_clarification(users[author_key], texts[section].id, question, clause)
+            if answer:
+                discussion.answer_clarification(facilitator, clarification.id, answer)
+        for section, clause, author_key, body, reply_key, reply in COMMENTS:
+            comment = discussion.post_comment(users[author_key], texts[section].id, body, clause)
+            if reply:
+                discussion.post_comment(users[reply_key], texts[section].id, reply, parent_id=comment.id)
+        tracking.close_phases(convention_id)
     _load_amendments(users, texts, today)
     return Report(True, len(users), count)
 

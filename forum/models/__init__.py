@@ -7,3 +7,5 @@ from forum.models.discussion import Clarification, ClarificationVote, Comment  #
 from forum.models.amendments import Amendment, AmendmentVote  # noqa: F401
 from forum.models.assemblies import Assembly, AssemblySeat  # noqa: F401
 from forum.models.composites import CompositeSource  # noqa: F401
+from forum.models.lifecycle import (ConventionRules, Follow, Notification, NotificationPreference, Support,  # noqa: F401
+                                      Transition)

@@ -28,11 +28,12 @@ class Proposal(db.Model):
     area_id: Mapped[int] = mapped_column(ForeignKey("areas.id"), index=True)
     title: Mapped[str] = mapped_column(String(200))
     summary: Mapped[str] = mapped_column(Text, default="")
-    origin: Mapped[str] = mapped_column(String(30), default="submission")  # submission | convention
+    origin: Mapped[str] = mapped_column(String(30), default="submission")  # submission | convention | counter_proposal
     state: Mapped[str] = mapped_column(String(30), default="submission", index=True)
     section: Mapped[Optional[int]] = mapped_column()
     author_id: Mapped[Optional[int]] = mapped_column(ForeignKey("users.id"), index=True)
     local_group_id: Mapped[Optional[int]] = mapped_column(ForeignKey("local_groups.id"))
+    counter_to_id: Mapped[Optional[int]] = mapped_column(ForeignKey("proposals.id"), index=True)  # a counter-proposal answers this text
     current_version: Mapped[int] = mapped_column(default=1)
     next_clause_number: Mapped[int] = mapped_column(default=1)
     search_text: Mapped[str] = mapped_column(Text, default="")

@@ -649,6 +649,9 @@ def compose_draft(actor, area_id: int, title: str, picks: Sequence[tuple[int, st
                        f"Composite of {len(taken)} submission{'s' if len(taken) != 1 else ''}")
         for pid, count in taken.items():
             db.session.add(CompositeSource(composite_id=proposal.id, source_id=pid, clauses_taken=count))
+        from forum.services import tracking
+        tracking.record_start(proposal, actor.id)
+        tracking.merge_sources(actor.id, taken, proposal.id, source="composite")
     return proposal
 
 

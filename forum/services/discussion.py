@@ -39,6 +39,20 @@ def _check_clause(proposal: Proposal, clause_key: str | None) -> str | None:
     return clause_key
 
 
+def _require_phase_on_interim(proposal: Proposal, action) -> None:
+    """Published texts (interim or later) follow the convention's phases; submissions do not."""
+    from deliberation import phases
+    from forum.models import Convention
+    from forum.services.conventions import require_phase
+    if proposal.state in ("interim", "final", "on_ballot", "carried", "not_carried"):
+        require_phase(db.session.get(Convention, proposal.convention_id), phases.Action(action))
+
+
+def _notify(kind: str, row) -> None:
+    from forum.services import notifications
+    notifications.discussed(kind, row)
+
+
 def _announce(proposal_id: int, event: str, payload: dict) -> None:
     socketio.emit(event, payload, to=f"text:{proposal_id}")
 
@@ -67,6 +81,7 @@ def post_comment(actor, proposal_id: int, body: str, clause_key: str | None = No
                           author_id=actor.id, body=body)
         db.session.add(comment)
     _announce(proposal_id, "comment_posted", {"id": comment.id, "clause": clause_key})
+    _notify("comment_posted", comment)
     return comment
 
 
@@ -125,11 +140,13 @@ def ask_clarification(actor, proposal_id: int, question: str, clause_key: str | 
     with transaction():
         proposal = get_proposal(proposal_id)
         require(actor, "ask_clarification", proposal)
+        _require_phase_on_interim(proposal, "ask_clarification")
         clause_key = _check_clause(proposal, clause_key)
         clarification = Clarification(proposal_id=proposal.id, clause_key=clause_key, author_id=actor.id,
                                       question=question)
         db.session.add(clarification)
     _announce(proposal_id, "clarification_asked", {"id": clarification.id, "clause": clause_key})
+    _notify("clarification_asked", clarification)
     return clarification
 
 
@@ -145,10 +162,12 @@ def answer_clarification(actor, clarification_id: int, answer: str) -> Clarifica
     with transaction():
         clarification = _clarification(clarification_id)
         require(actor, "answer_clarification", clarification)
+        _require_phase_on_interim(clarification.proposal, "answer_clarification")
         clarification.answer = answer
         clarification.answered_by_id = actor.id
         clarification.answered_at = utcnow()
     _announce(clarification.proposal_id, "clarification_answered", {"id": clarification.id})
+    _notify("clarification_answered", clarification)
     return clarification
 
 
@@ -172,6 +191,7 @@ def vote_clarification(actor, clarification_id: int, value: int) -> Score:
     with transaction():
         clarification = _clarification(clarification_id)
         require(actor, "vote_clarification", clarification)
+        _require_phase_on_interim(clarification.proposal, "vote_clarification")
         # Lock-free and race-safe: the unique (clarification, user) row is the one vote; counts move
         # by the difference in one UPDATE so concurrent voters never overwrite each other.
         previous = db.session.scalar(select(ClarificationVote).where(

@@ -64,6 +64,8 @@ def create_proposal(actor, convention_id: int, title: str, body: str, area_id: i
                     origin: str = "submission", state: str = "submission", section: int | None = None,
                     sources: Sequence[str] = ()) -> Proposal:
     require(actor, "create_proposal")
+    from deliberation.phases import Action
+    from forum.services.conventions import require_phase
     title = _clean_title(title)
     clauses = texts.number_clauses(texts.split_into_clauses(body or ""))
     if sources:
@@ -73,6 +75,8 @@ def create_proposal(actor, convention_id: int, title: str, body: str, area_id: i
         area = db.session.get(Area, area_id)
         if convention is None or area is None or area.convention_id != convention.id:
             raise NotFound("area_not_found", "Choose an area of this convention's framework.")
+        if origin == "submission":
+            require_phase(convention, Action.SUBMIT_PROPOSAL)
         group_id = None
         if on_behalf_of_group:
             if actor.local_group_id is None or not actor.has_role("representative"):
@@ -87,6 +91,8 @@ def create_proposal(actor, convention_id: int, title: str, body: str, area_id: i
         db.session.add(proposal)
         db.session.flush()
         _store_version(proposal, 1, title, clauses, actor.id, "First version")
+        from forum.services.tracking import record_start
+        record_start(proposal, actor.id)
     return proposal
 
 

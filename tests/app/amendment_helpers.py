@@ -11,6 +11,7 @@ from forum.services import proposals
 from tests import factories
 
 # Moments on the seed timeline (000): the interim amendment window, final drafting, and so on.
+SUBMISSIONS = datetime(2021, 7, 1, 12, tzinfo=timezone.utc)
 DRAFTING = datetime(2021, 9, 1, 12, tzinfo=timezone.utc)
 AMENDMENT_WINDOW = datetime(2022, 3, 1, 12, tzinfo=timezone.utc)
 FINAL_DRAFTING = datetime(2022, 3, 25, 12, tzinfo=timezone.utc)
@@ -37,7 +38,7 @@ def at(app, moment: datetime) -> None:
 
 
 def world(app, moment: datetime = AMENDMENT_WINDOW, body: str = BODY, state: str = "interim") -> World:
-    conv = factories.convention()
+    conv = factories.convention(open_now=())
     for kind, opens, closes in shifted_phases(date(2022, 3, 1)):
         db.session.add(Phase(convention_id=conv.id, kind=kind, opens_at=opens, closes_at=closes))
     alex = factories.user("Alex Moreno", email="alex@example.org")

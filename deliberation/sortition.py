@@ -44,7 +44,7 @@ _TIGHT_DUAL = 1e-6
 _FIX_SLACK = 1e-7
 _CAP_MATCH = 1e-6
 # One-swap neighbours of each priced panel added to the master per round.
-_EXTRA_COLUMNS = 1
+_EXTRA_COLUMNS = 4
 
 
 # --- values ---------------------------------------------------------------------------------
@@ -672,10 +672,18 @@ class _Problem:
             )
             return True
 
-        # Start with a panel that favours rare types, so that the first LP is feasible.
-        first = search.best([1.0 / n for n in self.sizes])
-        assert first is not None  # feasibility was checked before
-        add_panel(first)
+        # Start from panels that between them seat every type that can be seated at all: until
+        # then the level is stuck at zero and each round of column generation covers one type.
+        uncovered = [1.0] * n_types
+        while any(uncovered):
+            panel = search.best(uncovered)
+            assert panel is not None  # feasibility was checked before
+            if not any(uncovered[t] for t in range(n_types) if panel[t]):
+                break  # the rest cannot be seated in any panel
+            add_panel(panel)
+            for t in range(n_types):
+                if panel[t]:
+                    uncovered[t] = 0.0
         fixed = [False] * n_types
         iterations = 0
         limit = 20 * n_types + 200

@@ -45,6 +45,8 @@ _FIX_SLACK = 1e-7
 _CAP_MATCH = 1e-6
 # One-swap neighbours of each priced panel added to the master per round.
 _EXTRA_COLUMNS = 4
+# Weight of the best duals so far when pricing (Wentges smoothing).
+_SMOOTHING = 0.8
 
 
 # --- values ---------------------------------------------------------------------------------
@@ -685,30 +687,56 @@ class _Problem:
                 if panel[t]:
                     uncovered[t] = 0.0
         fixed = [False] * n_types
-        iterations = 0
+        floor = [0.0] * n_types
+        rounds = 0
         limit = 20 * n_types + 200
+        # Dual smoothing (Wentges): price with a mix of the current duals and the best duals seen
+        # this level. Plain simplex duals jump between vertices and column generation tails off;
+        # the mix keeps them steady, and the best bound says when the level cannot rise further.
+        center: list[float] | None = None
+        center_bound = _INF
+
+        def price(duals_y: list[float], current: list[float], threshold: float) -> bool:
+            nonlocal center, center_bound
+            value, found = search.candidates([y * s for y, s in zip(duals_y, scale)], _EXTRA_COLUMNS)
+            bound = value - sum(floor[t] * duals_y[t] for t in range(n_types) if fixed[t])
+            if bound < center_bound:
+                center, center_bound = duals_y, bound
+            added = False
+            for panel in found:
+                gain = sum(current[t] * x * scale[t] for t, x in enumerate(panel) if x)
+                if gain > threshold:
+                    added = add_panel(panel) or added
+            return added
+
         while True:
             master.run()
             solution = master.getSolution()
             duals = solution.row_dual
-            weights = [max(0.0, -duals[t]) * scale[t] for t in range(n_types)]
+            level = master.getInfo().objective_function_value
+            current = [max(0.0, -duals[t]) for t in range(n_types)]
             threshold = duals[n_types] + _IMPROVES
-            iterations += 1
+            rounds += 1
             added = False
-            if iterations < limit:
-                for panel in search.improving(weights, threshold, _EXTRA_COLUMNS):
-                    added = add_panel(panel) or added
+            if rounds < limit and center_bound - level > _IMPROVES:
+                if center is not None:
+                    mixed = [_SMOOTHING * c + (1 - _SMOOTHING) * y for c, y in zip(center, current)]
+                    added = price(mixed, current, threshold)
+                if not added:
+                    added = price(current, current, threshold)
             if added:
                 continue
             # No panel improves the level: the types with positive dual weight cannot rise above it.
-            level = master.getInfo().objective_function_value
-            tight = [t for t in range(n_types) if not fixed[t] and -duals[t] > _TIGHT_DUAL]
+            open_types = [t for t in range(n_types) if not fixed[t]]
+            tight = [t for t in open_types if current[t] > _TIGHT_DUAL]
             if not tight:
-                tight = [t for t in range(n_types) if not fixed[t]]
+                tight = [max(open_types, key=lambda t: (current[t], -t))]
             for t in tight:
                 fixed[t] = True
+                floor[t] = level - _FIX_SLACK
                 master.changeCoeff(t, 0, 0.0)
-                master.changeRowBounds(t, level - _FIX_SLACK, _INF)
+                master.changeRowBounds(t, floor[t], _INF)
+            center, center_bound = None, _INF
             if all(fixed):
                 break
         shares = list(solution.col_value[1:])
@@ -884,46 +912,39 @@ class _PanelSearch:
             return None
         return tuple(int(round(v)) for v in self.exact.getSolution().col_value)
 
-    def improving(
-        self, weights: list[float], threshold: float, extra: int
-    ) -> list[tuple[int, ...]]:
-        """The best panel if it beats the threshold, plus up to `extra` one-swap neighbours that do too.
+    def candidates(self, weights: list[float], extra: int) -> tuple[float, list[tuple[int, ...]]]:
+        """The best panel's weight, and that panel with up to `extra` of its best one-swap neighbours.
 
         Several columns per round cut the number of master solves; neighbours cost no solver call.
         """
         best = self.best(weights)
         if best is None:
-            return []
+            return -_INF, []
         value = sum(weights[t] * x for t, x in enumerate(best) if x)
-        if value <= threshold:
-            return []
-        found = [best]
-        if extra <= 0:
-            return found
         problem = self.problem
         counts = [0] * len(problem.groups)
         for t, x in enumerate(best):
             for g in problem.type_groups[t]:
                 counts[g] += x
         by_weight = sorted(range(self.n_types), key=lambda t: (-weights[t], t))
-        candidates: list[tuple[float, int, int]] = []
+        swaps: list[tuple[float, int, int]] = []
         for out in sorted(t for t, x in enumerate(best) if x):
             taken = 0
             for into in by_weight:
-                gain = weights[into] - weights[out]
-                if value + gain <= threshold or taken >= extra:
+                if taken >= extra:
                     break
                 if into == out or best[into] >= self.upper[into]:
                     continue
                 if self._swap_keeps_quotas(counts, out, into):
-                    candidates.append((-(value + gain), out, into))
+                    swaps.append((weights[out] - weights[into], out, into))
                     taken += 1
-        for _, out, into in sorted(candidates)[:extra]:
+        found = [best]
+        for _, out, into in sorted(swaps)[:extra]:
             panel = list(best)
             panel[out] -= 1
             panel[into] += 1
             found.append(tuple(panel))
-        return found
+        return value, found
 
     def _swap_keeps_quotas(self, counts: list[int], out: int, into: int) -> bool:
         groups = self.problem.groups

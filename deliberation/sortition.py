@@ -643,6 +643,13 @@ class _Problem:
         return self._pricing().best(weights)
 
     def leximin(self) -> Lottery:
+        """Column generation for each leximin level (Flanigan et al., 2021), on types.
+
+        The master LP spreads probability over the panels found so far to lift the level z that
+        every type not yet fixed reaches; the pricing MIP finds the panel its duals value most.
+        When no panel lifts z, the types with positive dual weight are fixed at z and the next
+        level begins. Chances are scaled so that the plain average k/n is 1.
+        """
         n_types = len(self.types)
         scale = [self.pool_size / (self.seats * n) for n in self.sizes]
         search = self._pricing()

@@ -1,0 +1,1035 @@
+"""Sortition: pools, quotas and a fair draw by lot that anyone can reproduce from a published seed.
+
+An assembly category (say eight local-group representatives) is filled from a pool of nominees or
+volunteers who declared characteristics such as region or age band. Quotas give, for a value of a
+characteristic, the fewest and most seats it may take. This room answers four questions:
+
+* can the quotas be met by this pool at all, and if not, which quota fails and what is the smallest
+  change that would make them work (`check_feasibility`);
+* how to give every pool member the best chance the quotas allow: the draw maximises the smallest
+  selection probability, then the next smallest, and so on (leximin, after Flanigan et al.,
+  Nature 2021) and reports each member's chance and, where a quota caps it, why (`fair_lottery`);
+* how to draw one panel so that anyone holding the seed gets the same one (`commit`, `draw`);
+* who takes a seat that someone gives up (`replace`).
+
+The solver is HiGHS (`highspy`). Members who share every quoted characteristic form a *type*; by
+symmetry they get equal chances, so the linear programs work on types, whose number is bounded by
+the product of the value counts, not by the size of the pool.
+"""
+from __future__ import annotations
+
+import bisect
+import hashlib
+import random
+import statistics
+from dataclasses import dataclass, field
+from typing import Mapping, Sequence
+
+import highspy
+import numpy as np
+
+from deliberation.errors import DomainError
+
+PREFER_NOT_TO_SAY = "prefer not to say"
+
+# Probabilities of the published lottery are whole multiples of 1/WEIGHT_UNITS, so that the draw
+# is exact integer arithmetic and tiny solver differences cannot change which panel a seed picks.
+WEIGHT_UNITS = 1_000_000_000
+
+_INF = highspy.kHighsInf
+# Column generation compares values of order 1 (probabilities are scaled so that the plain average
+# chance k/n is 1); these tolerances sit well above HiGHS's own 1e-9 feasibility tolerances.
+_IMPROVES = 1e-7
+_TIGHT_DUAL = 1e-6
+_FIX_SLACK = 1e-7
+_CAP_MATCH = 1e-6
+# One-swap neighbours of each priced panel added to the master per round.
+_EXTRA_COLUMNS = 4
+# Weight of the best duals so far when pricing (Wentges smoothing).
+_SMOOTHING = 0.8
+
+
+# --- values ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Characteristic:
+    """A self-declared characteristic with its fixed list of values; 'prefer not to say' is always one."""
+
+    name: str
+    values: tuple[str, ...]
+
+    def __post_init__(self) -> None:
+        values = tuple(self.values)
+        if PREFER_NOT_TO_SAY not in values:
+            values = values + (PREFER_NOT_TO_SAY,)
+        if len(set(values)) != len(values):
+            raise DomainError(
+                "duplicate_value",
+                f"The characteristic '{self.name}' lists a value twice.",
+                characteristic=self.name,
+            )
+        object.__setattr__(self, "values", values)
+
+
+@dataclass(frozen=True)
+class PoolMember:
+    """Someone in the pool; `features` maps characteristic name to the value they declared.
+
+    A characteristic a member left out counts as 'prefer not to say'.
+    """
+
+    id: str
+    features: Mapping[str, str] = field(default_factory=dict)
+
+    def value_of(self, characteristic: str) -> str:
+        return self.features.get(characteristic, PREFER_NOT_TO_SAY)
+
+
+@dataclass(frozen=True)
+class Quota:
+    """At least `min` and at most `max` seats go to people with `value` for `characteristic`."""
+
+    characteristic: str
+    value: str
+    min: int
+    max: int
+
+
+@dataclass(frozen=True)
+class QuotaProblem:
+    """One reason the quotas cannot be met, in words a member can read."""
+
+    code: str
+    characteristic: str
+    value: str | None
+    message: str
+
+
+@dataclass(frozen=True)
+class QuotaChange:
+    """One step of the smallest change that makes the quotas workable."""
+
+    characteristic: str
+    value: str
+    bound: str  # "min" or "max"
+    current: int
+    proposed: int
+    message: str
+
+
+@dataclass(frozen=True)
+class Feasibility:
+    """Whether the pool can meet the quotas; if not, why and the smallest change that would fix it."""
+
+    feasible: bool
+    problems: tuple[QuotaProblem, ...] = ()
+    changes: tuple[QuotaChange, ...] = ()
+
+    @property
+    def message(self) -> str:
+        if self.feasible:
+            return "The quotas can be met by this pool."
+        lines = [p.message for p in self.problems]
+        if self.changes:
+            lines.append(
+                "The smallest change that would make them workable: "
+                + "; ".join(c.message for c in self.changes)
+                + "."
+            )
+        return " ".join(lines)
+
+
+@dataclass(frozen=True)
+class MemberType:
+    """Pool members who share every quoted characteristic; `features` follow the quota order."""
+
+    features: tuple[tuple[str, str], ...]
+    member_ids: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class PanelChance:
+    """A panel as seats per type (in `Lottery.types` order) and its chance, in 1/WEIGHT_UNITS."""
+
+    seats_per_type: tuple[int, ...]
+    weight: int
+
+    @property
+    def probability(self) -> float:
+        return self.weight / WEIGHT_UNITS
+
+
+@dataclass(frozen=True)
+class QuotaCap:
+    """A quota that holds a member's chance down: `max` seats shared by `holders` people."""
+
+    characteristic: str
+    value: str
+    max: int
+    holders: int
+    message: str
+
+
+@dataclass(frozen=True)
+class ProbabilitySummary:
+    """The spread of selection chances over the pool."""
+
+    minimum: float
+    lower_quartile: float
+    median: float
+    upper_quartile: float
+    maximum: float
+
+
+@dataclass(frozen=True)
+class Lottery:
+    """The leximin distribution over panels and what it means for each member."""
+
+    seats: int
+    types: tuple[MemberType, ...]
+    panels: tuple[PanelChance, ...]
+    probabilities: Mapping[str, float]
+    caps: Mapping[str, QuotaCap]
+    summary: ProbabilitySummary
+
+
+@dataclass(frozen=True)
+class DrawResult:
+    """The panel drawn by lot, with the evidence anyone can check against the published seed."""
+
+    commitment: str
+    seed: str
+    panel: tuple[str, ...]
+    probabilities: Mapping[str, float]
+    summary: ProbabilitySummary
+    caps: Mapping[str, QuotaCap]
+    lottery: Lottery
+
+
+# --- public functions -----------------------------------------------------------------------
+
+
+def commit(seed: str) -> str:
+    """The sha256 hex digest of the seed, published before the draw so the seed cannot be swapped."""
+    return hashlib.sha256(seed.encode("utf-8")).hexdigest()
+
+
+def check_feasibility(
+    pool: Sequence[PoolMember],
+    quotas: Sequence[Quota],
+    seats: int,
+    *,
+    characteristics: Sequence[Characteristic] | None = None,
+) -> Feasibility:
+    """Say whether the pool can meet the quotas, which quota fails, and the smallest fix if not.
+
+    Malformed input (empty pool, a minimum above its maximum, an unknown value...) raises
+    DomainError; quotas that merely cannot be met are reported, never silently relaxed.
+    """
+    problem = _Problem.build(pool, quotas, seats, characteristics)
+    return problem.feasibility()
+
+
+def fair_lottery(
+    pool: Sequence[PoolMember],
+    quotas: Sequence[Quota],
+    seats: int,
+    *,
+    characteristics: Sequence[Characteristic] | None = None,
+) -> Lottery:
+    """The leximin lottery over panels: the smallest chance as large as the quotas allow, then the next.
+
+    Raises DomainError(code="quotas_infeasible") with the explanation when the quotas cannot be met.
+    """
+    problem = _Problem.build(pool, quotas, seats, characteristics)
+    problem.require_feasible()
+    return problem.leximin()
+
+
+def draw(
+    pool: Sequence[PoolMember],
+    quotas: Sequence[Quota],
+    seats: int,
+    seed: str,
+    *,
+    characteristics: Sequence[Characteristic] | None = None,
+) -> DrawResult:
+    """Draw one panel by lot from the fair lottery; the same inputs and seed give the same panel anywhere."""
+    lottery = fair_lottery(pool, quotas, seats, characteristics=characteristics)
+    rng = random.Random(_seed_number(seed, "draw"))
+    panel = _sample_panel(lottery, rng)
+    return DrawResult(
+        commitment=commit(seed),
+        seed=seed,
+        panel=panel,
+        probabilities=lottery.probabilities,
+        summary=lottery.summary,
+        caps=lottery.caps,
+        lottery=lottery,
+    )
+
+
+def replace(
+    pool: Sequence[PoolMember],
+    quotas: Sequence[Quota],
+    seats: int,
+    panel: Sequence[str],
+    withdrawn_id: str,
+    seed: str,
+    *,
+    characteristics: Sequence[Characteristic] | None = None,
+) -> str:
+    """Draw, reproducibly from the seed, someone not yet seated who keeps the quotas met without `withdrawn_id`.
+
+    Every eligible person has the same chance. Raises DomainError(code="pool_exhausted") when nobody
+    left in the pool can take the seat within the quotas.
+    """
+    problem = _Problem.build(pool, quotas, seats, characteristics)
+    seated = list(panel)
+    if len(set(seated)) != len(seated) or len(seated) != seats:
+        raise DomainError(
+            "panel_size_mismatch",
+            f"The panel must hold {seats} different people; it holds {len(set(seated))}.",
+            seats=seats,
+        )
+    unknown = [i for i in seated if i not in problem.member_type]
+    if unknown:
+        raise DomainError(
+            "not_in_pool", f"'{unknown[0]}' is on the panel but not in the pool.", member_id=unknown[0]
+        )
+    if withdrawn_id not in seated:
+        raise DomainError(
+            "not_seated", f"'{withdrawn_id}' does not hold a seat on this panel.", member_id=withdrawn_id
+        )
+    staying = [i for i in seated if i != withdrawn_id]
+    counts = [0] * len(problem.groups)
+    for member_id in staying:
+        for g in problem.type_groups[problem.member_type[member_id]]:
+            counts[g] += 1
+    taken = set(seated)
+    eligible = []
+    for member_id in sorted(problem.member_type):
+        if member_id in taken:
+            continue
+        with_them = list(counts)
+        for g in problem.type_groups[problem.member_type[member_id]]:
+            with_them[g] += 1
+        if all(grp.min <= c <= grp.max for grp, c in zip(problem.groups, with_them)):
+            eligible.append(member_id)
+    if not eligible:
+        raise DomainError(
+            "pool_exhausted",
+            "Nobody left in the pool can take this seat without breaking a quota.",
+            withdrawn_id=withdrawn_id,
+        )
+    rng = random.Random(_seed_number(seed, "replace:" + withdrawn_id))
+    return eligible[rng.randrange(len(eligible))]
+
+
+def uniform_draw_probabilities(
+    pool: Sequence[PoolMember],
+    quotas: Sequence[Quota],
+    seats: int,
+    rng: random.Random,
+    samples: int,
+    *,
+    characteristics: Sequence[Characteristic] | None = None,
+) -> Mapping[str, float]:
+    """Estimate each member's chance under a plain draw that only respects the quotas.
+
+    The plain draw takes people one at a time, uniformly among those who can still join without
+    breaking a maximum or leaving too few seats for the unmet minimums, and starts again on a dead
+    end. It treats people of one type alike, so each member's estimate is their type's share
+    (less noisy than counting individuals). This is the baseline the fair lottery is compared with.
+    """
+    problem = _Problem.build(pool, quotas, seats, characteristics)
+    problem.require_feasible()
+    chosen = [0] * len(problem.types)
+    done = 0
+    attempts = 0
+    while done < samples:
+        attempts += 1
+        if attempts > 50 * samples + 1000:
+            raise DomainError(
+                "plain_draw_stuck",
+                "The plain draw keeps running into dead ends with these quotas.",
+            )
+        panel = problem.plain_panel(rng)
+        if panel is None:
+            continue
+        for t in panel:
+            chosen[t] += 1
+        done += 1
+    result: dict[str, float] = {}
+    for t, member_type in enumerate(problem.types):
+        share = chosen[t] / (samples * len(member_type.member_ids))
+        for member_id in member_type.member_ids:
+            result[member_id] = share
+    return result
+
+
+# --- the problem on types -------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Group:
+    """The types holding one quoted value, with that quota's bounds."""
+
+    quota: Quota
+    types: tuple[int, ...]
+    holders: int
+
+    @property
+    def min(self) -> int:
+        return self.quota.min
+
+    @property
+    def max(self) -> int:
+        return self.quota.max
+
+
+class _Problem:
+    """The validated pool grouped into types, with one group per quota."""
+
+    def __init__(
+        self,
+        seats: int,
+        quotas: tuple[Quota, ...],
+        characteristics: tuple[Characteristic, ...],
+        types: tuple[MemberType, ...],
+        groups: tuple[_Group, ...],
+        member_type: dict[str, int],
+    ) -> None:
+        self.seats = seats
+        self.quotas = quotas
+        self.characteristics = characteristics
+        self.types = types
+        self.groups = groups
+        self.member_type = member_type
+        self.sizes = [len(t.member_ids) for t in types]
+        self.pool_size = sum(self.sizes)
+        type_groups: list[list[int]] = [[] for _ in types]
+        for g, group in enumerate(groups):
+            for t in group.types:
+                type_groups[t].append(g)
+        self.type_groups = [tuple(gs) for gs in type_groups]
+
+    # building and validating
+
+    @classmethod
+    def build(
+        cls,
+        pool: Sequence[PoolMember],
+        quotas: Sequence[Quota],
+        seats: int,
+        characteristics: Sequence[Characteristic] | None,
+    ) -> "_Problem":
+        members = list(pool)
+        quota_list = tuple(quotas)
+        if seats < 1:
+            raise DomainError("no_seats", "A category needs at least one seat to draw.", seats=seats)
+        if not members:
+            raise DomainError("empty_pool", "The pool is empty: nobody can be drawn.")
+        if len(members) < seats:
+            raise DomainError(
+                "pool_too_small",
+                f"The pool has {len(members)} people for {seats} seats.",
+                pool=len(members),
+                seats=seats,
+            )
+        ids = [m.id for m in members]
+        if len(set(ids)) != len(ids):
+            duplicate = next(i for i in sorted(ids) if ids.count(i) > 1)
+            raise DomainError(
+                "duplicate_member", f"'{duplicate}' is in the pool twice.", member_id=duplicate
+            )
+        chars = (
+            tuple(characteristics)
+            if characteristics is not None
+            else _infer_characteristics(members, quota_list)
+        )
+        by_name = {c.name: c for c in chars}
+        if len(by_name) != len(chars):
+            raise DomainError("duplicate_characteristic", "A characteristic is listed twice.")
+        for member in members:
+            for name, value in sorted(member.features.items()):
+                _require_known(by_name, name, value, f"pool member '{member.id}'")
+        seen: set[tuple[str, str]] = set()
+        for quota in quota_list:
+            _require_known(by_name, quota.characteristic, quota.value, "a quota")
+            key = (quota.characteristic, quota.value)
+            if key in seen:
+                raise DomainError(
+                    "duplicate_quota",
+                    f"There are two quotas for {quota.characteristic} '{quota.value}'.",
+                    characteristic=quota.characteristic,
+                    value=quota.value,
+                )
+            seen.add(key)
+            if quota.min < 0 or quota.max < 0:
+                raise DomainError(
+                    "quota_negative",
+                    f"The quota for {quota.characteristic} '{quota.value}' cannot be negative.",
+                    characteristic=quota.characteristic,
+                    value=quota.value,
+                )
+            if quota.min > quota.max:
+                raise DomainError(
+                    "quota_min_above_max",
+                    f"The quota for {quota.characteristic} '{quota.value}' asks for at least "
+                    f"{quota.min} but at most {quota.max} seats.",
+                    characteristic=quota.characteristic,
+                    value=quota.value,
+                    min=quota.min,
+                    max=quota.max,
+                )
+            if quota.min > seats:
+                raise DomainError(
+                    "quota_min_above_seats",
+                    f"The quota for {quota.characteristic} '{quota.value}' asks for at least "
+                    f"{quota.min} seats, but there are only {seats}.",
+                    characteristic=quota.characteristic,
+                    value=quota.value,
+                    min=quota.min,
+                    seats=seats,
+                )
+        # Only quoted characteristics tell members apart; in the order the characteristics are listed.
+        quoted = tuple(c.name for c in chars if any(q.characteristic == c.name for q in quota_list))
+        by_key: dict[tuple[str, ...], list[str]] = {}
+        for member in members:
+            key = tuple(member.value_of(name) for name in quoted)
+            by_key.setdefault(key, []).append(member.id)
+        keys = sorted(by_key)
+        types = tuple(
+            MemberType(features=tuple(zip(quoted, key)), member_ids=tuple(sorted(by_key[key])))
+            for key in keys
+        )
+        member_type = {m: t for t, mt in enumerate(types) for m in mt.member_ids}
+        groups = []
+        for quota in quota_list:
+            position = quoted.index(quota.characteristic)
+            holding = tuple(t for t, key in enumerate(keys) if key[position] == quota.value)
+            groups.append(
+                _Group(quota, holding, sum(len(types[t].member_ids) for t in holding))
+            )
+        return cls(seats, quota_list, chars, types, tuple(groups), member_type)
+
+    # feasibility
+
+    def feasibility(self) -> Feasibility:
+        problems = self._single_problems()
+        if not problems and self._find_panel([0.0] * len(self.types)) is not None:
+            return Feasibility(True)
+        if not problems:
+            problems = [
+                QuotaProblem(
+                    "quotas_conflict",
+                    "",
+                    None,
+                    "Each quota can be met on its own, but not all of them together with this pool.",
+                )
+            ]
+        return Feasibility(False, tuple(problems), self._smallest_change())
+
+    def require_feasible(self) -> None:
+        result = self.feasibility()
+        if not result.feasible:
+            raise DomainError(
+                "quotas_infeasible",
+                result.message,
+                problems=[p.message for p in result.problems],
+                changes=[c.message for c in result.changes],
+            )
+
+    def _single_problems(self) -> list[QuotaProblem]:
+        problems = []
+        for group in self.groups:
+            q = group.quota
+            if q.min > group.holders:
+                problems.append(
+                    QuotaProblem(
+                        "min_above_holders",
+                        q.characteristic,
+                        q.value,
+                        f"At least {q.min} seats must go to {q.characteristic} '{q.value}', but only "
+                        f"{group.holders} people in the pool have it.",
+                    )
+                )
+        for char in self.characteristics:
+            groups = [g for g in self.groups if g.quota.characteristic == char.name]
+            if not groups:
+                continue
+            minimums = sum(g.min for g in groups)
+            if minimums > self.seats:
+                problems.append(
+                    QuotaProblem(
+                        "minimums_exceed_seats",
+                        char.name,
+                        None,
+                        f"The minimums for {char.name} add up to {minimums} seats, but there are "
+                        f"only {self.seats}.",
+                    )
+                )
+            # Values without a quota can take as many seats as they have people.
+            quoted_values = {g.quota.value for g in groups}
+            unquoted_people = sum(
+                n for t, n in enumerate(self.sizes)
+                if dict(self.types[t].features)[char.name] not in quoted_values
+            )
+            room = sum(min(g.max, g.holders) for g in groups) + unquoted_people
+            if room < self.seats:
+                problems.append(
+                    QuotaProblem(
+                        "maximums_below_seats",
+                        char.name,
+                        None,
+                        f"The maximums for {char.name}, counting only people in the pool, allow "
+                        f"{room} seats, but {self.seats} must be filled.",
+                    )
+                )
+        return problems
+
+    def _smallest_change(self) -> tuple[QuotaChange, ...]:
+        """Minimise the total seats by which minimums are lowered and maximums raised (a small MIP)."""
+        n_types = len(self.types)
+        n_groups = len(self.groups)
+        h = _quiet_highs()
+        # Columns: seats per type, then for each quota how far to lower its min and raise its max.
+        lower = [0.0] * (n_types + 2 * n_groups)
+        upper = [float(min(n, self.seats)) for n in self.sizes]
+        for group in self.groups:
+            upper += [float(group.min), float(self.seats)]
+        cost = [0.0] * n_types + [1.0] * (2 * n_groups)
+        h.addVars(len(lower), np.array(lower), np.array(upper))
+        idx = np.arange(len(lower), dtype=np.int32)
+        h.changeColsCost(len(lower), idx, np.array(cost))
+        h.changeColsIntegrality(len(lower), idx, np.full(len(lower), highspy.HighsVarType.kInteger, dtype=np.uint8))
+        h.addRow(self.seats, self.seats, n_types, np.arange(n_types, dtype=np.int32), np.ones(n_types))
+        for g, group in enumerate(self.groups):
+            cols = list(group.types)
+            lo_col, hi_col = n_types + 2 * g, n_types + 2 * g + 1
+            h.addRow(group.min, _INF, len(cols) + 1, np.array(cols + [lo_col], dtype=np.int32),
+                     np.array([1.0] * len(cols) + [1.0]))
+            h.addRow(-_INF, group.max, len(cols) + 1, np.array(cols + [hi_col], dtype=np.int32),
+                     np.array([1.0] * len(cols) + [-1.0]))
+        h.run()
+        if h.getModelStatus() != highspy.HighsModelStatus.kOptimal:
+            return ()
+        values = h.getSolution().col_value
+        changes = []
+        for g, group in enumerate(self.groups):
+            q = group.quota
+            lowered = int(round(values[n_types + 2 * g]))
+            raised = int(round(values[n_types + 2 * g + 1]))
+            if lowered:
+                changes.append(QuotaChange(
+                    q.characteristic, q.value, "min", q.min, q.min - lowered,
+                    f"lower the minimum for {q.characteristic} {q.value} from {q.min} to {q.min - lowered}",
+                ))
+            if raised:
+                changes.append(QuotaChange(
+                    q.characteristic, q.value, "max", q.max, q.max + raised,
+                    f"raise the maximum for {q.characteristic} {q.value} from {q.max} to {q.max + raised}",
+                ))
+        return tuple(changes)
+
+    # the fair lottery
+
+    def _pricing(self) -> "_PanelSearch":
+        return _PanelSearch(self)
+
+    def _find_panel(self, weights: list[float]) -> tuple[int, ...] | None:
+        return self._pricing().best(weights)
+
+    def leximin(self) -> Lottery:
+        """Column generation for each leximin level (Flanigan et al., 2021), on types.
+
+        The master LP spreads probability over the panels found so far to lift the level z that
+        every type not yet fixed reaches; the pricing MIP finds the panel its duals value most.
+        When no panel lifts z, the types with positive dual weight are fixed at z and the next
+        level begins. Chances are scaled so that the plain average k/n is 1.
+        """
+        n_types = len(self.types)
+        scale = [self.pool_size / (self.seats * n) for n in self.sizes]
+        search = self._pricing()
+        master = _quiet_highs()
+        master.setOptionValue("presolve", "off")
+        master.setOptionValue("simplex_strategy", 4)
+        # Column 0 is z, the level every type not yet fixed must reach (1 = the plain average k/n).
+        master.addVars(1, np.array([0.0]), np.array([_INF]))
+        master.changeColsCost(1, np.array([0], dtype=np.int32), np.array([1.0]))
+        master.changeObjectiveSense(highspy.ObjSense.kMaximize)
+        master.addRows(
+            n_types, np.zeros(n_types), np.full(n_types, _INF), n_types,
+            np.arange(n_types, dtype=np.int32), np.zeros(n_types, dtype=np.int32), np.full(n_types, -1.0),
+        )
+        master.addRow(1.0, 1.0, 0, np.array([], dtype=np.int32), np.array([]))
+        panels: list[tuple[int, ...]] = []
+        known: set[tuple[int, ...]] = set()
+
+        def add_panel(panel: tuple[int, ...]) -> bool:
+            if panel in known:
+                return False
+            known.add(panel)
+            panels.append(panel)
+            rows = [t for t in range(n_types) if panel[t]]
+            master.addCol(
+                0.0, 0.0, _INF, len(rows) + 1,
+                np.array(rows + [n_types], dtype=np.int32),
+                np.array([panel[t] * scale[t] for t in rows] + [1.0]),
+            )
+            return True
+
+        # Start from panels that between them seat every type that can be seated at all: until
+        # then the level is stuck at zero and each round of column generation covers one type.
+        uncovered = [1.0] * n_types
+        while any(uncovered):
+            panel = search.best(uncovered)
+            assert panel is not None  # feasibility was checked before
+            if not any(uncovered[t] for t in range(n_types) if panel[t]):
+                break  # the rest cannot be seated in any panel
+            add_panel(panel)
+            for t in range(n_types):
+                if panel[t]:
+                    uncovered[t] = 0.0
+        fixed = [False] * n_types
+        floor = [0.0] * n_types
+        rounds = 0
+        limit = 20 * n_types + 200
+        # Dual smoothing (Wentges): price with a mix of the current duals and the best duals seen
+        # this level. Plain simplex duals jump between vertices and column generation tails off;
+        # the mix keeps them steady, and the best bound says when the level cannot rise further.
+        center: list[float] | None = None
+        center_bound = _INF
+
+        def price(duals_y: list[float], current: list[float], threshold: float) -> bool:
+            nonlocal center, center_bound
+            value, found = search.candidates([y * s for y, s in zip(duals_y, scale)], _EXTRA_COLUMNS)
+            bound = value - sum(floor[t] * duals_y[t] for t in range(n_types) if fixed[t])
+            if bound < center_bound:
+                center, center_bound = duals_y, bound
+            added = False
+            for panel in found:
+                gain = sum(current[t] * x * scale[t] for t, x in enumerate(panel) if x)
+                if gain > threshold:
+                    added = add_panel(panel) or added
+            return added
+
+        while True:
+            master.run()
+            solution = master.getSolution()
+            duals = solution.row_dual
+            level = master.getInfo().objective_function_value
+            current = [max(0.0, -duals[t]) for t in range(n_types)]
+            threshold = duals[n_types] + _IMPROVES
+            rounds += 1
+            added = False
+            if rounds < limit and center_bound - level > _IMPROVES:
+                if center is not None:
+                    mixed = [_SMOOTHING * c + (1 - _SMOOTHING) * y for c, y in zip(center, current)]
+                    added = price(mixed, current, threshold)
+                if not added:
+                    added = price(current, current, threshold)
+            if added:
+                continue
+            # No panel improves the level: the types with positive dual weight cannot rise above it.
+            open_types = [t for t in range(n_types) if not fixed[t]]
+            tight = [t for t in open_types if current[t] > _TIGHT_DUAL]
+            if not tight:
+                tight = [max(open_types, key=lambda t: (current[t], -t))]
+            for t in tight:
+                fixed[t] = True
+                floor[t] = level - _FIX_SLACK
+                master.changeCoeff(t, 0, 0.0)
+                master.changeRowBounds(t, floor[t], _INF)
+            center, center_bound = None, _INF
+            if all(fixed):
+                break
+        shares = list(solution.col_value[1:])
+        return self._lottery(panels, shares)
+
+    def _lottery(self, panels: list[tuple[int, ...]], shares: list[float]) -> Lottery:
+        # Canonical order and whole units: the published lottery must not depend on solver noise.
+        positive = sorted((p, s) for p, s in zip(panels, shares) if s > 0.5 / WEIGHT_UNITS)
+        total = sum(s for _, s in positive)
+        weights = [int(round(s / total * WEIGHT_UNITS)) for _, s in positive]
+        largest = max(range(len(weights)), key=lambda i: (weights[i], -i))
+        weights[largest] += WEIGHT_UNITS - sum(weights)
+        chances = tuple(
+            PanelChance(p, w) for (p, _), w in zip(positive, weights) if w > 0
+        )
+        expected = [0] * len(self.types)
+        for chance in chances:
+            for t, seats in enumerate(chance.seats_per_type):
+                expected[t] += seats * chance.weight
+        type_prob = [e / (WEIGHT_UNITS * n) for e, n in zip(expected, self.sizes)]
+        probabilities: dict[str, float] = {}
+        caps: dict[str, QuotaCap] = {}
+        for t, member_type in enumerate(self.types):
+            cap = self._cap(t)
+            binding = cap is not None and abs(type_prob[t] - cap.max / cap.holders) <= _CAP_MATCH * max(
+                type_prob[t], 1e-12
+            ) + 1e-12
+            for member_id in member_type.member_ids:
+                probabilities[member_id] = type_prob[t]
+                if binding:
+                    caps[member_id] = cap
+        return Lottery(
+            seats=self.seats,
+            types=self.types,
+            panels=chances,
+            probabilities=probabilities,
+            caps=caps,
+            summary=_summary([type_prob[self.member_type[m]] for m in sorted(probabilities)]),
+        )
+
+    def _cap(self, t: int) -> QuotaCap | None:
+        """The quota maximum that most limits the type: its seats shared among everyone holding the value."""
+        best: tuple[float, _Group] | None = None
+        for g in self.type_groups[t]:
+            group = self.groups[g]
+            ratio = group.max / group.holders
+            if ratio < 1 and (best is None or ratio < best[0]):
+                best = (ratio, group)
+        if best is None:
+            return None
+        q = best[1].quota
+        holders = best[1].holders
+        seats_word = "seat" if q.max == 1 else "seats"
+        return QuotaCap(
+            q.characteristic, q.value, q.max, holders,
+            f"{q.characteristic} {q.value} may take at most {q.max} {seats_word} and {holders} people "
+            f"in the pool have it, so each of them can be chosen with a chance of at most "
+            f"{q.max} in {holders}.",
+        )
+
+    # the plain draw
+
+    def plain_panel(self, rng: random.Random) -> list[int] | None:
+        """One plain quota-respecting panel as a list of type indices, or None on a dead end."""
+        flat = self._flat_types()
+        counts = [0] * len(self.groups)
+        taken_from = [0] * len(self.types)
+        picked: set[int] = set()
+        panel: list[int] = []
+        chars = self._group_chars()
+        for step in range(self.seats):
+            left_after = self.seats - step - 1
+            # A characteristic is tight when its unmet minimums fill every seat still open.
+            deficits = [sum(max(0, self.groups[g].min - counts[g]) for g in gs) for gs in chars]
+
+            def acceptable(t: int) -> bool:
+                if taken_from[t] >= self.sizes[t]:
+                    return False
+                mine = self.type_groups[t]
+                if any(counts[g] >= self.groups[g].max for g in mine):
+                    return False
+                for c, gs in enumerate(chars):
+                    relief = sum(1 for g in gs if g in mine and counts[g] < self.groups[g].min)
+                    if deficits[c] - relief > left_after:
+                        return False
+                return True
+
+            choice = None
+            for _ in range(200):
+                i = rng.randrange(len(flat))
+                if i not in picked and acceptable(flat[i]):
+                    choice = i
+                    break
+            if choice is None:
+                # Many refusals in a row: list who can still join, and stop if nobody can.
+                open_members = [i for i in range(len(flat)) if i not in picked and acceptable(flat[i])]
+                if not open_members:
+                    return None
+                choice = open_members[rng.randrange(len(open_members))]
+            picked.add(choice)
+            t = flat[choice]
+            taken_from[t] += 1
+            panel.append(t)
+            for g in self.type_groups[t]:
+                counts[g] += 1
+        if all(grp.min <= c for grp, c in zip(self.groups, counts)):
+            return panel
+        return None
+
+    def _flat_types(self) -> list[int]:
+        cached = getattr(self, "_flat", None)
+        if cached is None:
+            cached = [t for t, n in enumerate(self.sizes) for _ in range(n)]
+            self._flat = cached
+        return cached
+
+    def _group_chars(self) -> list[list[int]]:
+        names = sorted({g.quota.characteristic for g in self.groups})
+        return [[g for g, grp in enumerate(self.groups) if grp.quota.characteristic == n] for n in names]
+
+
+class _PanelSearch:
+    """The pricing problem: the panel (seats per type, within the quotas) with the most dual weight.
+
+    Its LP relaxation is usually integral already, so a warm-started LP answers most calls and the
+    MIP only runs when the relaxation comes out fractional.
+    """
+
+    def __init__(self, problem: _Problem) -> None:
+        n_types = len(problem.types)
+        self.problem = problem
+        self.n_types = n_types
+        self.idx = np.arange(n_types, dtype=np.int32)
+        self.upper = []
+        for t, n in enumerate(problem.sizes):
+            bound = min(n, problem.seats)
+            for g in problem.type_groups[t]:
+                bound = min(bound, problem.groups[g].max)
+            self.upper.append(bound)
+        self.relaxed = self._model(integral=False)
+        self.relaxed.setOptionValue("presolve", "off")
+        self.exact = self._model(integral=True)
+        self.exact.setOptionValue("mip_rel_gap", 1e-9)
+        self.exact.setOptionValue("mip_abs_gap", 1e-10)
+
+    def _model(self, integral: bool) -> highspy.Highs:
+        n_types = self.n_types
+        h = _quiet_highs()
+        h.addVars(n_types, np.zeros(n_types), np.array(self.upper, dtype=np.float64))
+        if integral:
+            h.changeColsIntegrality(
+                n_types, self.idx, np.full(n_types, highspy.HighsVarType.kInteger, dtype=np.uint8)
+            )
+        h.addRow(self.problem.seats, self.problem.seats, n_types, self.idx, np.ones(n_types))
+        for group in self.problem.groups:
+            cols = np.array(group.types, dtype=np.int32)
+            h.addRow(group.min, group.max, len(cols), cols, np.ones(len(cols)))
+        h.changeObjectiveSense(highspy.ObjSense.kMaximize)
+        return h
+
+    def best(self, weights: list[float]) -> tuple[int, ...] | None:
+        costs = np.array(weights, dtype=np.float64)
+        self.relaxed.changeColsCost(self.n_types, self.idx, costs)
+        self.relaxed.run()
+        if self.relaxed.getModelStatus() == highspy.HighsModelStatus.kOptimal:
+            values = self.relaxed.getSolution().col_value
+            panel = tuple(int(round(v)) for v in values)
+            if all(abs(v - x) < 1e-9 for v, x in zip(values, panel)):
+                return panel
+        self.exact.changeColsCost(self.n_types, self.idx, costs)
+        self.exact.run()
+        if self.exact.getModelStatus() != highspy.HighsModelStatus.kOptimal:
+            return None
+        return tuple(int(round(v)) for v in self.exact.getSolution().col_value)
+
+    def candidates(self, weights: list[float], extra: int) -> tuple[float, list[tuple[int, ...]]]:
+        """The best panel's weight, and that panel with up to `extra` of its best one-swap neighbours.
+
+        Several columns per round cut the number of master solves; neighbours cost no solver call.
+        """
+        best = self.best(weights)
+        if best is None:
+            return -_INF, []
+        value = sum(weights[t] * x for t, x in enumerate(best) if x)
+        problem = self.problem
+        counts = [0] * len(problem.groups)
+        for t, x in enumerate(best):
+            for g in problem.type_groups[t]:
+                counts[g] += x
+        by_weight = sorted(range(self.n_types), key=lambda t: (-weights[t], t))
+        swaps: list[tuple[float, int, int]] = []
+        for out in sorted(t for t, x in enumerate(best) if x):
+            taken = 0
+            for into in by_weight:
+                if taken >= extra:
+                    break
+                if into == out or best[into] >= self.upper[into]:
+                    continue
+                if self._swap_keeps_quotas(counts, out, into):
+                    swaps.append((weights[out] - weights[into], out, into))
+                    taken += 1
+        found = [best]
+        for _, out, into in sorted(swaps)[:extra]:
+            panel = list(best)
+            panel[out] -= 1
+            panel[into] += 1
+            found.append(tuple(panel))
+        return value, found
+
+    def _swap_keeps_quotas(self, counts: list[int], out: int, into: int) -> bool:
+        groups = self.problem.groups
+        leaving = self.problem.type_groups[out]
+        joining = self.problem.type_groups[into]
+        for g in joining:
+            if g not in leaving and counts[g] + 1 > groups[g].max:
+                return False
+        for g in leaving:
+            if g not in joining and counts[g] - 1 < groups[g].min:
+                return False
+        return True
+
+
+# --- helpers --------------------------------------------------------------------------------
+
+
+def _quiet_highs() -> highspy.Highs:
+    h = highspy.Highs()
+    h.setOptionValue("output_flag", False)
+    # One thread and a fixed seed keep the solver's answers identical from run to run.
+    h.setOptionValue("threads", 1)
+    h.setOptionValue("random_seed", 0)
+    return h
+
+
+def _seed_number(seed: str, purpose: str) -> int:
+    # sha256 rather than hash(): str hashes change between processes.
+    return int.from_bytes(hashlib.sha256(f"convene:{purpose}:{seed}".encode("utf-8")).digest(), "big")
+
+
+def _sample_panel(lottery: Lottery, rng: random.Random) -> tuple[str, ...]:
+    cumulative = []
+    running = 0
+    for chance in lottery.panels:
+        running += chance.weight
+        cumulative.append(running)
+    pick = bisect.bisect_right(cumulative, rng.randrange(WEIGHT_UNITS))
+    chosen = lottery.panels[pick]
+    members: list[str] = []
+    for member_type, seats in zip(lottery.types, chosen.seats_per_type):
+        if seats:
+            members.extend(rng.sample(list(member_type.member_ids), seats))
+    return tuple(sorted(members))
+
+
+def _summary(values: list[float]) -> ProbabilitySummary:
+    ordered = sorted(values)
+    if len(ordered) == 1:
+        only = ordered[0]
+        return ProbabilitySummary(only, only, only, only, only)
+    q1, q2, q3 = statistics.quantiles(ordered, n=4, method="inclusive")
+    return ProbabilitySummary(ordered[0], q1, q2, q3, ordered[-1])
+
+
+def _infer_characteristics(
+    members: list[PoolMember], quotas: tuple[Quota, ...]
+) -> tuple[Characteristic, ...]:
+    values: dict[str, set[str]] = {}
+    for member in members:
+        for name, value in member.features.items():
+            values.setdefault(name, set()).add(value)
+    for quota in quotas:
+        values.setdefault(quota.characteristic, set()).add(quota.value)
+    return tuple(Characteristic(name, tuple(sorted(vals))) for name, vals in sorted(values.items()))
+
+
+def _require_known(by_name: dict[str, Characteristic], name: str, value: str, where: str) -> None:
+    if name not in by_name:
+        raise DomainError(
+            "unknown_characteristic",
+            f"'{name}' in {where} is not one of the characteristics of this draw.",
+            characteristic=name,
+        )
+    if value not in by_name[name].values:
+        raise DomainError(
+            "unknown_value",
+            f"'{value}' in {where} is not on the list of values for {name}.",
+            characteristic=name,
+            value=value,
+        )

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
-from wtforms import (BooleanField, DateTimeLocalField, DecimalField, FieldList, HiddenField, IntegerField,
+from wtforms import (BooleanField, DateTimeLocalField, DecimalField, HiddenField, IntegerField,
                      RadioField, SelectField, StringField, TextAreaField)
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 

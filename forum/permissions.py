@@ -83,6 +83,14 @@ RULES: dict[str, tuple[Callable[[Any, Any], bool], str]] = {
     "answer_clarification": (_answers_clarification, "Only the proposer answers clarifications on this text."),
     "vote_clarification": (_votes_clarification, "You cannot vote on your own clarification."),
     "manage_members": (_admin, "Only administrators manage members, roles and groups."),
+    # Live sessions: the target is the person's standing in the session's assembly
+    # (forum.services.live_sessions.Standing: seated, facilitates, public).
+    "schedule_session": (lambda u, s: _signed_in(u) and s.facilitates, "Only the assembly's facilitator schedules its sessions."),
+    "run_session": (lambda u, s: _signed_in(u) and s.facilitates, "Only the facilitator runs the session."),
+    "take_part_in_session": (lambda u, s: _signed_in(u) and s.seated, "Only seated members of this assembly take part; you are watching."),
+    "watch_session": (lambda u, s: _signed_in(u) and (s.public or s.seated or s.facilitates),
+                      "This session is closed to observers; only the assembly takes part."),
+    "chat_in_session": (lambda u, s: _signed_in(u) and (s.seated or s.facilitates), "Only the assembly and its facilitator write in the chat."),
 }
 
 

@@ -156,4 +156,6 @@ def load_demo(seeds_dir: Path, today: date | None = None) -> Report:
         comment = discussion.post_comment(users[author_key], texts[section].id, body, clause)
         if reply:
             discussion.post_comment(users[reply_key], texts[section].id, reply, parent_id=comment.id)
+    from forum.demo.sessions import load_sessions
+    load_sessions()
     return Report(True, len(users), count)

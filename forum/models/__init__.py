@@ -6,3 +6,5 @@ from forum.models.proposals import Proposal, ProposalVersion, VersionClause, pro
 from forum.models.discussion import Clarification, ClarificationVote, Comment  # noqa: F401
 from forum.models.amendments import Amendment, AmendmentVote  # noqa: F401
 from forum.models.assemblies import Assembly, AssemblySeat  # noqa: F401
+from forum.models.sessions import (CheckAnswer, ChatMessage, LiveSession, SessionCheck, SessionConnection,  # noqa: F401
+                                   SessionItem, SpeakerTurn)

@@ -14,5 +14,6 @@ def safe_next(default: str) -> str:
 
 def register(app: Flask) -> None:
     from forum.web import account, admin, auth, discussion, proposals
-    for module in (auth, proposals, discussion, account, admin):
+    from forum.web import sessions
+    for module in (auth, proposals, discussion, account, admin, sessions):
         app.register_blueprint(module.bp)

@@ -19,4 +19,5 @@ app = create_app()
 
 if __name__ == "__main__":
     socketio.run(app, host=os.environ.get("HOST", "127.0.0.1"), port=int(os.environ.get("PORT", "5000")),
-                 log_output=os.environ.get("CONVENE_ACCESS_LOG", "1") == "1")
+                 log_output=os.environ.get("CONVENE_ACCESS_LOG", "1") == "1",
+                 allow_unsafe_werkzeug=True)  # only used when SOCKETIO_ASYNC_MODE=threading

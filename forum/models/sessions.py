@@ -39,7 +39,7 @@ class LiveSession(db.Model):
     closed_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
-    assembly = relationship("Assembly", lazy="joined")
+    assembly = relationship("Assembly")
     items: Mapped[list["SessionItem"]] = relationship(
         order_by="SessionItem.position", lazy="selectin", cascade="all, delete-orphan")
 
@@ -59,7 +59,7 @@ class SessionItem(db.Model):
     proposal_id: Mapped[int] = mapped_column(ForeignKey("proposals.id"), index=True)
     title: Mapped[str] = mapped_column(String(300))
 
-    proposal = relationship("Proposal", lazy="joined")
+    proposal = relationship("Proposal")
 
 
 class SessionConnection(db.Model):

@@ -62,6 +62,9 @@ class Room:
 
     def __init__(self, row: LiveSession, actor=None) -> None:
         self.row = row
+        # Kept as plain values: after the commit the row is expired, and reading it again would
+        # cost a query per emit.
+        self._id, self.seq = row.id, row.seq
         seats = _seats(row.assembly_id)
         self.names = {uid: name for uid, name, _ in seats}
         self.seated = frozenset(uid for uid, _, cat in seats if cat != "facilitator")
@@ -86,7 +89,7 @@ class Room:
 
     @property
     def id(self) -> int:
-        return self.row.id
+        return self._id
 
     @property
     def item(self) -> SessionItem:
@@ -107,7 +110,7 @@ class Room:
     # -- the small dicts the room receives
 
     def _head(self) -> dict[str, Any]:
-        return {"session": self.row.id, "seq": self.row.seq}
+        return {"session": self._id, "seq": self.seq}
 
     def presence(self) -> dict[str, Any]:
         return {**self._head(), "present": sorted(self.attendance.present), "observers": self.attendance.observers,
@@ -132,11 +135,11 @@ class Room:
         return {**self._head(), "current_item": self.attendance.current_item, "title": self.attendance.current_title,
                 "text": text_of(self.item.proposal_id)}
 
-    def check_state(self, row: SessionCheck | None) -> dict[str, Any]:
-        return {**self._head(), "check": None if row is None else describe_check(self, row)}
+    def check_state(self, row: SessionCheck | None, check: core.ConsensusCheck | None = None) -> dict[str, Any]:
+        return {**self._head(), "check": None if row is None else describe_check(self, row, check)}
 
     def emit(self, event: str, payload: dict[str, Any]) -> None:
-        announce(self.row.id, event, payload)
+        announce(self._id, event, payload)
 
 
 def announce(session_id: int, event: str, payload: dict[str, Any]) -> None:
@@ -155,7 +158,7 @@ def _locked(session_id: int, actor, action: str | None, *, must_be_open: bool = 
     if not isinstance(session_id, int) or isinstance(session_id, bool):
         raise DomainError("payload_invalid", "Name the session by its number.")
     bumped = db.session.execute(update(LiveSession).where(LiveSession.id == session_id)
-                                .values(seq=LiveSession.seq + 1))
+                                .values(seq=LiveSession.seq + 1).execution_options(synchronize_session=False))
     if bumped.rowcount == 0:
         raise NotFound("session_not_found", "There is no such session.")
     room = Room(_row(session_id), actor)
@@ -172,9 +175,13 @@ def _open_check(session_id: int) -> SessionCheck | None:
                                                         SessionCheck.closed_at.is_(None)))
 
 
-def _check_value(row: SessionCheck) -> core.ConsensusCheck:
-    answers = db.session.scalars(select(CheckAnswer).where(CheckAnswer.check_id == row.id)
-                                 .order_by(CheckAnswer.user_id))
+def _answers(row: SessionCheck) -> list[CheckAnswer]:
+    return list(db.session.scalars(select(CheckAnswer).where(CheckAnswer.check_id == row.id)
+                                   .order_by(CheckAnswer.user_id)))
+
+
+def _check_value(row: SessionCheck, answers: list[CheckAnswer] | None = None) -> core.ConsensusCheck:
+    answers = _answers(row) if answers is None else answers
     return core.ConsensusCheck(
         subject=row.subject, item=row.item, opened_by=row.opened_by_id, opened_at=row.opened_at,
         answers=tuple(core.Answer(a.user_id, core.Response(a.response), a.reason) for a in answers),
@@ -182,8 +189,8 @@ def _check_value(row: SessionCheck) -> core.ConsensusCheck:
         outcome=core.CheckOutcome.from_dict(json.loads(row.outcome_json)) if row.outcome_json else None)
 
 
-def describe_check(room: Room, row: SessionCheck) -> dict[str, Any]:
-    check = _check_value(row)
+def describe_check(room: Room, row: SessionCheck, check: core.ConsensusCheck | None = None) -> dict[str, Any]:
+    check = check or _check_value(row)
     tally = check.tally(room.attendance) if check.outcome is None else check.outcome.counts
     reasons = [{"name": room.name(a.member_id), "response": a.response.value, "reason": a.reason}
                for a in check.answers if a.reason]
@@ -610,11 +617,11 @@ def answer_check(actor, session_id: int, response: str, reason: str | None = Non
         row = _open_check(session_id)
         if row is None:
             raise Conflict("no_open_check", "No consensus check is open.")
-        check, events = _check_value(row).answer(room.attendance, actor.id, response, reason)
+        rows = _answers(row)
+        check, events = _check_value(row, rows).answer(room.attendance, actor.id, response, reason)
         if events:
             answer = check.answer_of(actor.id)
-            stored = db.session.scalar(select(CheckAnswer).where(CheckAnswer.check_id == row.id,
-                                                                 CheckAnswer.user_id == actor.id))
+            stored = next((a for a in rows if a.user_id == actor.id), None)
             if stored is None:
                 db.session.add(CheckAnswer(check_id=row.id, user_id=actor.id, response=answer.response.value,
                                            reason=answer.reason, answered_at=now()))
@@ -622,7 +629,7 @@ def answer_check(actor, session_id: int, response: str, reason: str | None = Non
                 stored.response, stored.reason, stored.answered_at = answer.response.value, answer.reason, now()
             db.session.flush()
         room.save()
-        payload = room.check_state(row)
+        payload = room.check_state(row, check)
     room.emit("tally_changed", payload)
     return payload
 

@@ -106,6 +106,14 @@ RULES: dict[str, tuple[Callable[[Any, Any], bool], str]] = {
     "view_dashboard": (_moderates, "Only facilitators and administrators see the tracker dashboard."),
     "manage_convention": (_admin, "Only administrators set up the convention."),
     "export": (_admin, "Only administrators export the convention's records."),
+    # Live sessions: the target is the person's standing in the session's assembly
+    # (forum.services.live_sessions.Standing: seated, facilitates, public).
+    "schedule_session": (lambda u, s: _signed_in(u) and s.facilitates, "Only the assembly's facilitator schedules its sessions."),
+    "run_session": (lambda u, s: _signed_in(u) and s.facilitates, "Only the facilitator runs the session."),
+    "take_part_in_session": (lambda u, s: _signed_in(u) and s.seated, "Only seated members of this assembly take part; you are watching."),
+    "watch_session": (lambda u, s: _signed_in(u) and (s.public or s.seated or s.facilitates),
+                      "This session is closed to observers; only the assembly takes part."),
+    "chat_in_session": (lambda u, s: _signed_in(u) and (s.seated or s.facilitates), "Only the assembly and its facilitator write in the chat."),
 }
 
 

@@ -187,6 +187,8 @@ def load_demo(seeds_dir: Path, today: date | None = None) -> Report:
                 discussion.post_comment(users[reply_key], texts[section].id, reply, parent_id=comment.id)
         tracking.close_phases(convention_id)
     _load_amendments(users, texts, today)
+    from forum.demo.sessions import load_sessions
+    load_sessions()
     return Report(True, len(users), count)
 
 

@@ -48,3 +48,6 @@ def unfollow_text(payload=None):
     text_id = _text_id(payload)
     leave_room(f"text:{text_id}")
     return {"ok": True}
+
+
+from forum.live import sessions  # noqa: E402,F401  (live assembly sessions: namespace /sessions)

@@ -9,3 +9,5 @@ from forum.models.assemblies import Assembly, AssemblySeat  # noqa: F401
 from forum.models.composites import CompositeSource  # noqa: F401
 from forum.models.lifecycle import (ConventionRules, Follow, Notification, NotificationPreference, Support,  # noqa: F401
                                       Transition)
+from forum.models.sessions import (CheckAnswer, ChatMessage, LiveSession, SessionCheck, SessionConnection,  # noqa: F401
+                                   SessionItem, SpeakerTurn)

@@ -134,6 +134,10 @@ def _ops(amendment: texts.Amendment, version: texts.Version) -> list[tuple[str, 
 
 def _announce(proposal_id: int, event: str, payload: dict) -> None:
     socketio.emit(event, payload, to=f"text:{proposal_id}")
+    if event == "amendment_proposed":
+        # Open live sessions deliberating this text show it at its clause too.
+        from forum.services import live_sessions
+        live_sessions.announce_amendment(payload["id"])
 
 
 def _amendment(amendment_id: int) -> Amendment:

@@ -287,16 +287,27 @@ def _responses(responses: Mapping[str, int]) -> dict[tracker.Response, int]:
 def record_consensus_check(actor, proposal_id: int, responses: Mapping[str, int], seated: int, present: int,
                            reasons: Sequence[str], source: str) -> Transition:
     """Record an assembly's consensus check on a text; consensus moves it on, a shortfall is kept too."""
-    parsed = _responses(responses)
-    reasons = tuple(r.strip() for r in reasons if r and r.strip())
     with transaction():
-        ctx = _load(proposal_id)
-        require(actor, "steer_text", ctx.proposal)
-        conventions.require_phase(ctx.convention, phases.Action.RECORD_CONSENSUS_CHECK, ctx.now)
-        event = tracker.ConsensusChecked(parsed, seated, reasons, present)
-        row = _apply(ctx, event, _actor_id(actor), source or "form")
+        row, ctx = apply_consensus_check(actor, proposal_id, responses, seated, present, reasons, source)
     _announce(ctx, _actor_id(actor))
     return row
+
+
+def apply_consensus_check(actor, proposal_id: int, responses: Mapping[str, int], seated: int, present: int,
+                          reasons: Sequence[str], source: str) -> tuple[Transition, "_Context"]:
+    """The same, inside the caller's transaction (a live session closing its check); the caller
+    commits and then calls `announce` with the returned context."""
+    parsed = _responses(responses)
+    reasons = tuple(r.strip() for r in reasons if r and r.strip())
+    ctx = _load(proposal_id)
+    require(actor, "steer_text", ctx.proposal)
+    conventions.require_phase(ctx.convention, phases.Action.RECORD_CONSENSUS_CHECK, ctx.now)
+    event = tracker.ConsensusChecked(parsed, seated, reasons, present)
+    return _apply(ctx, event, _actor_id(actor), source or "form"), ctx
+
+
+def announce(ctx: "_Context", actor) -> None:
+    _announce(ctx, _actor_id(actor))
 
 
 def _steer(actor, proposal_id: int, event_for, action: phases.Action | None, source: str,

@@ -83,6 +83,8 @@ RULES: dict[str, tuple[Callable[[Any, Any], bool], str]] = {
     "answer_clarification": (_answers_clarification, "Only the proposer answers clarifications on this text."),
     "vote_clarification": (_votes_clarification, "You cannot vote on your own clarification."),
     "manage_members": (_admin, "Only administrators manage members, roles and groups."),
+    "manage_ballots": (_admin, "Only administrators set up ballots and see their turnout."),
+    "cast_ballot": (lambda u, t: _signed_in(u), "Log in to vote."),
 }
 
 

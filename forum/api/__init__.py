@@ -37,3 +37,4 @@ def authenticate():
 
 
 from forum.api import routes  # noqa: E402,F401
+from forum.api import ballots  # noqa: E402,F401

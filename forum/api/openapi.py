@@ -67,6 +67,18 @@ OPERATIONS = [
      _obj(["roles"], roles={"type": "array", "items": {"type": "string",
                                                         "enum": ["representative", "facilitator", "leadership", "admin"]}}),
      200, "Member"),
+    ("get", "/api/v1/ballots/{ballot_id}", "A ballot: its window, sections and questions, and whether you may vote",
+     None, 200, {"type": "object"}),
+    ("post", "/api/v1/ballots/{ballot_id}/papers", "Cast your secret ballot once; blank questions are not votes",
+     _obj(["answers"], answers={"type": "object", "description": "question id -> for | against | abstain",
+                                "additionalProperties": {"type": "string", "enum": ["for", "against", "abstain", ""]}}),
+     201, _obj(["receipt"], receipt={**STR, "description": "shown once; check it with /receipts"})),
+    ("post", "/api/v1/ballots/{ballot_id}/receipts", "Check that a ballot with this receipt is among those counted",
+     _obj(["receipt"], receipt=STR), 200, _obj(["receipt", "counted"], receipt=STR, counted={"type": "boolean"})),
+    ("get", "/api/v1/ballots/{ballot_id}/turnout", "How many have voted (administrators); never the choices",
+     None, 200, _obj(["voted", "eligible"], voted=INT, eligible=INT, status=STR)),
+    ("get", "/api/v1/ballots/{ballot_id}/results", "The results, once the ballot has closed", None, 200,
+     _obj(["voters_total", "questions"], voters_total=INT, questions={"type": "array"})),
 ]
 
 ERRORS = {

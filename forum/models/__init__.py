@@ -6,3 +6,4 @@ from forum.models.proposals import Proposal, ProposalVersion, VersionClause, pro
 from forum.models.discussion import Clarification, ClarificationVote, Comment  # noqa: F401
 from forum.models.amendments import Amendment, AmendmentVote  # noqa: F401
 from forum.models.assemblies import Assembly, AssemblySeat  # noqa: F401
+from forum.models.ballots import Ballot, BallotAnswer, BallotPaper, BallotQuestion, BallotSection, BallotVoter  # noqa: F401

@@ -13,6 +13,6 @@ def safe_next(default: str) -> str:
 
 
 def register(app: Flask) -> None:
-    from forum.web import account, admin, auth, discussion, proposals
-    for module in (auth, proposals, discussion, account, admin):
+    from forum.web import account, admin, auth, ballot_admin, ballots, discussion, proposals
+    for module in (auth, proposals, discussion, account, admin, ballots, ballot_admin):
         app.register_blueprint(module.bp)

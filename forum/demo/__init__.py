@@ -156,4 +156,6 @@ def load_demo(seeds_dir: Path, today: date | None = None) -> Report:
         comment = discussion.post_comment(users[author_key], texts[section].id, body, clause)
         if reply:
             discussion.post_comment(users[reply_key], texts[section].id, reply, parent_id=comment.id)
-    return Report(True, len(users), count)
+    from forum.demo.ballots import REHEARSAL_MEMBERS, load_demo_ballots
+    load_demo_ballots(convention_id, texts, results, today, password)
+    return Report(True, len(users) + len(REHEARSAL_MEMBERS), count + 1)

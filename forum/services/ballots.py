@@ -268,12 +268,14 @@ def _ballot_cache() -> dict:
     return current_app.extensions.setdefault("convene_ballots", {})
 
 
-def _for_casting(ballot_id: int) -> tuple[Ballot, core.Ballot]:
-    """The ballot row and its core value. Questions cannot change once a ballot opens, so the
-    core value is built once per process (keyed by creation time, as ids can be reused)."""
+def _for_casting(ballot_id: int, now: datetime) -> tuple[Ballot, core.Ballot]:
+    """The ballot row and its core value. Questions cannot change once a ballot opens, so from
+    then on the core value is built once per process (keyed by creation time, as ids can be reused)."""
     row = db.session.get(Ballot, ballot_id)
     if row is None:
         raise NotFound("ballot_not_found", "There is no such ballot.")
+    if now < row.opens_at:
+        return row, as_core(_row(ballot_id))  # still open to changes: never cached
     cache = _ballot_cache()
     key = (row.id, row.created_at)
     value = cache.get(key)
@@ -290,7 +292,7 @@ def cast_ballot(voter, ballot_id: int, answers: Mapping[int | str, str], now: da
     answers are written in one transaction, the answers as one bulk insert.
     """
     require(voter, "cast_ballot")
-    row, ballot = _for_casting(ballot_id)
+    row, ballot = _for_casting(ballot_id, now)
     core.check_can_cast(ballot.window, now)
     _check_eligible(row, voter)
     chosen = core.validate_answers(ballot.questions, answers)
@@ -298,9 +300,10 @@ def cast_ballot(voter, ballot_id: int, answers: Mapping[int | str, str], now: da
     receipt = core.new_receipt(secrets.token_bytes(core.RECEIPT_BYTES))
     try:
         with transaction() as session:
-            session.execute(insert(BallotVoter), {"ballot_id": row.id, "user_id": voter.id})
-            session.execute(insert(BallotPaper), {"id": paper_id, "ballot_id": row.id, "receipt": receipt})
-            session.execute(insert(BallotAnswer), [
+            # Core inserts on the tables (not ORM objects): the answers go as one executemany.
+            session.execute(insert(BallotVoter.__table__), {"ballot_id": row.id, "user_id": voter.id})
+            session.execute(insert(BallotPaper.__table__), {"id": paper_id, "ballot_id": row.id, "receipt": receipt})
+            session.execute(insert(BallotAnswer.__table__), [
                 {"paper_id": paper_id, "question_id": qid, "choice": choice.value} for qid, choice in chosen.items()])
     except IntegrityError:
         if has_voted(row.id, voter.id):
@@ -326,7 +329,7 @@ def seal_review(voter, ballot_id: int, answers: Mapping[int, core.Choice]) -> st
 def review_ballot(voter, ballot_id: int, answers: Mapping[int | str, str], now: datetime) -> dict[int, core.Choice]:
     """Check a ballot before it is cast, as cast_ballot will: open, eligible, not yet voted, valid answers."""
     require(voter, "cast_ballot")
-    row, ballot = _for_casting(ballot_id)
+    row, ballot = _for_casting(ballot_id, now)
     core.check_can_cast(ballot.window, now)
     _check_eligible(row, voter)
     if has_voted(row.id, voter.id):

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import secrets
 from dataclasses import dataclass
-from datetime import date, datetime, time, timezone
+from datetime import date, datetime, time, timedelta, timezone
 from typing import Mapping, Sequence
 
 from flask import current_app
@@ -29,6 +29,9 @@ from forum.permissions import require
 MAJORITY_RULES = {"simple": core.SIMPLE_MAJORITY, "two_thirds": core.TWO_THIRDS_MAJORITY}
 MAJORITY_LABELS = {"simple": "Simple majority", "two_thirds": "Two-thirds majority"}
 PAPER_SALT = "ballot-paper"
+# A ballot accepted a moment before the close commits within milliseconds; once this long has
+# passed, the counts are final and each process keeps them instead of counting again.
+SETTLED_AFTER_CLOSE = timedelta(minutes=1)
 
 
 # --- reading a ballot -------------------------------------------------------------------
@@ -414,6 +417,17 @@ def results(ballot_id: int, now: datetime) -> ResultsPage:
                          "The results are published when the ballot closes; nobody, administrators included, "
                          "sees the counts before then.")
     ballot = as_core(row)
+    key = ("results", row.id, row.created_at)
+    counts, voters_total = _ballot_cache().get(key) or _count(row)
+    if now >= row.closes_at + SETTLED_AFTER_CLOSE:
+        _ballot_cache()[key] = (counts, voters_total)  # nothing can change any more
+    questions = {q.id: q for s in row.sections for q in s.questions}
+    labels = {q.id: f"{s.number}.{q.number}" for s in row.sections for q in s.questions}
+    return ResultsPage(row, core.tally(ballot.sections, counts, voters_total), labels, questions)
+
+
+def _count(row: Ballot) -> tuple[dict[tuple[int, core.Choice], int], int]:
+    """How many papers chose what on each question (one GROUP BY on the (question, choice) index)."""
     question_ids = select(BallotQuestion.id).where(BallotQuestion.ballot_id == row.id).scalar_subquery()
     counts = {
         (qid, core.Choice(choice)): n
@@ -424,9 +438,7 @@ def results(ballot_id: int, now: datetime) -> ResultsPage:
     }
     voters_total = db.session.scalar(
         select(func.count()).select_from(BallotPaper).where(BallotPaper.ballot_id == row.id)) or 0
-    questions = {q.id: q for s in row.sections for q in s.questions}
-    labels = {q.id: f"{s.number}.{q.number}" for s in row.sections for q in s.questions}
-    return ResultsPage(row, core.tally(ballot.sections, counts, voters_total), labels, questions)
+    return counts, voters_total
 
 
 RESULT_COLUMNS = ("section", "section_title", "question", "text", "for", "against", "abstained", "not_voting",

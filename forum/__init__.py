@@ -18,21 +18,6 @@ VENDOR_FILES = {
 }
 
 
-def _tune_sqlite(engine) -> None:
-    """Write-ahead log: readers never wait for a writer, so several workers may share the file.
-    synchronous stays FULL: a vote, amendment or comment the server has acknowledged survives a
-    crash or a power cut (NORMAL would be faster but may drop the last commits on power loss)."""
-    from sqlalchemy import event
-
-    @event.listens_for(engine, "connect")
-    def pragmas(connection, record):
-        cursor = connection.cursor()
-        cursor.execute("PRAGMA journal_mode=WAL")
-        cursor.execute("PRAGMA synchronous=FULL")
-        cursor.execute("PRAGMA busy_timeout=10000")
-        cursor.close()
-
-
 def create_app(config: Config | None = None) -> Flask:
     config = config or Config()
     app = Flask(__name__, template_folder=str(ROOT / "templates"), static_folder=str(ROOT / "static"),
@@ -44,9 +29,6 @@ def create_app(config: Config | None = None) -> Flask:
     from forum import live  # noqa: F401  (handlers must be declared before socketio.init_app binds them)
 
     db.init_app(app)
-    if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
-        with app.app_context():
-            _tune_sqlite(db.engine)
     migrate.init_app(app, db, directory=str(ROOT / "migrations"), render_as_batch=True)
     login.init_app(app)
     login.login_view = "auth.login"

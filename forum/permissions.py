@@ -114,6 +114,8 @@ RULES: dict[str, tuple[Callable[[Any, Any], bool], str]] = {
     "watch_session": (lambda u, s: _signed_in(u) and (s.public or s.seated or s.facilitates),
                       "This session is closed to observers; only the assembly takes part."),
     "chat_in_session": (lambda u, s: _signed_in(u) and (s.seated or s.facilitates), "Only the assembly and its facilitator write in the chat."),
+    "manage_ballots": (_admin, "Only administrators set up ballots and see their turnout."),
+    "cast_ballot": (lambda u, t: _signed_in(u), "Log in to vote."),
 }
 
 

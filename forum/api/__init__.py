@@ -39,3 +39,4 @@ def authenticate():
 from forum.api import routes  # noqa: E402,F401
 from forum.api import amendments  # noqa: E402,F401
 from forum.api import lifecycle  # noqa: E402,F401
+from forum.api import ballots  # noqa: E402,F401

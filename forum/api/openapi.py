@@ -127,6 +127,18 @@ OPERATIONS = [
     ("put", "/api/v1/proposals/{proposal_id}/follow", "Follow a text", None, 200, {"type": "object"}),
     ("delete", "/api/v1/proposals/{proposal_id}/follow", "Stop following a text", None, 200, {"type": "object"}),
     ("get", "/api/v1/notifications", "Your notifications, newest first", None, 200, {"type": "object"}),
+    ("get", "/api/v1/ballots/{ballot_id}", "A ballot: its window, sections and questions, and whether you may vote",
+     None, 200, {"type": "object"}),
+    ("post", "/api/v1/ballots/{ballot_id}/papers", "Cast your secret ballot once; blank questions are not votes",
+     _obj(["answers"], answers={"type": "object", "description": "question id -> for | against | abstain",
+                                "additionalProperties": {"type": "string", "enum": ["for", "against", "abstain", ""]}}),
+     201, _obj(["receipt"], receipt={**STR, "description": "shown once; check it with /receipts"})),
+    ("post", "/api/v1/ballots/{ballot_id}/receipts", "Check that a ballot with this receipt is among those counted",
+     _obj(["receipt"], receipt=STR), 200, _obj(["receipt", "counted"], receipt=STR, counted={"type": "boolean"})),
+    ("get", "/api/v1/ballots/{ballot_id}/turnout", "How many have voted (administrators); never the choices",
+     None, 200, _obj(["voted", "eligible"], voted=INT, eligible=INT, status=STR)),
+    ("get", "/api/v1/ballots/{ballot_id}/results", "The results, once the ballot has closed", None, 200,
+     _obj(["voters_total", "questions"], voters_total=INT, questions={"type": "array"})),
 ]
 
 ERRORS = {

@@ -189,7 +189,9 @@ def load_demo(seeds_dir: Path, today: date | None = None) -> Report:
     _load_amendments(users, texts, today)
     from forum.demo.sessions import load_sessions
     load_sessions()
-    return Report(True, len(users), count)
+    from forum.demo.ballots import REHEARSAL_MEMBERS, load_demo_ballots
+    load_demo_ballots(convention_id, texts, results, today, password)
+    return Report(True, len(users) + len(REHEARSAL_MEMBERS), count + 1)
 
 
 def _load_amendments(users: dict, texts: dict, today: date) -> None:

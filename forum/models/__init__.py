@@ -11,3 +11,4 @@ from forum.models.lifecycle import (ConventionRules, Follow, Notification, Notif
                                       Transition)
 from forum.models.sessions import (CheckAnswer, ChatMessage, LiveSession, SessionCheck, SessionConnection,  # noqa: F401
                                    SessionItem, SpeakerTurn)
+from forum.models.ballots import Ballot, BallotAnswer, BallotPaper, BallotQuestion, BallotSection, BallotVoter  # noqa: F401

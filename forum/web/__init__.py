@@ -13,6 +13,7 @@ def safe_next(default: str) -> str:
 
 
 def register(app: Flask) -> None:
-    from forum.web import account, admin, amendments, auth, discussion, lifecycle, proposals, sessions
-    for module in (auth, proposals, discussion, account, admin, amendments, lifecycle, sessions):
+    from forum.web import (account, admin, amendments, auth, ballot_admin, ballots, discussion, lifecycle, proposals,
+                           sessions)
+    for module in (auth, proposals, discussion, account, admin, amendments, lifecycle, sessions, ballots, ballot_admin):
         app.register_blueprint(module.bp)

@@ -9,3 +9,4 @@ from forum.models.assemblies import Assembly, AssemblySeat  # noqa: F401
 from forum.models.composites import CompositeSource  # noqa: F401
 from forum.models.lifecycle import (ConventionRules, Follow, Notification, NotificationPreference, Support,  # noqa: F401
                                       Transition)
+from forum.models.draws import Draw, DrawCharacteristic, DrawQuota, PoolEntry, SeatPlan  # noqa: F401

@@ -13,6 +13,6 @@ def safe_next(default: str) -> str:
 
 
 def register(app: Flask) -> None:
-    from forum.web import account, admin, amendments, auth, discussion, lifecycle, proposals
-    for module in (auth, proposals, discussion, account, admin, amendments, lifecycle):
+    from forum.web import account, admin, amendments, auth, discussion, draws, lifecycle, proposals
+    for module in (auth, proposals, discussion, account, admin, amendments, lifecycle, draws):
         app.register_blueprint(module.bp)

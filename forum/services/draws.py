@@ -674,7 +674,9 @@ def draw_page(draw_id: int, viewer) -> DrawPage:
         probabilities = sorted(result["probabilities"].values())
         quartiles = _quartiles(probabilities)
         histogram = _histogram(probabilities)
-        caps = _public_caps(result["caps"])
+        average = row.seats / max(1, len(inputs["pool"]))
+        caps = _public_caps({k: c for k, c in result["caps"].items()
+                             if result["probabilities"].get(k, average) < average - 1e-6})
     mine = None
     if getattr(viewer, "is_authenticated", False) and viewer.id in by_user:
         opaque = by_user[viewer.id]
@@ -722,8 +724,9 @@ def _histogram(values: list[float], bins: int = 5) -> list[dict]:
     """Counts of pool members by chance of selection, in equal bands; small counts suppressed."""
     if not values:
         return []
+    values = [round(v, 4) for v in values]  # solver noise must not split equal chances into bands
     low, high = values[0], values[-1]
-    if high - low < 1e-9:
+    if high - low < 0.0005:
         return [{"label": f"{low:.1%}", "count": suppressed(len(values)), "width": 20}]
     step = (high - low) / bins
     counts = [0] * bins

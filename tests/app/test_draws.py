@@ -292,3 +292,26 @@ def test_only_administrators_commit_and_run_draws(setup, client):
     client.login("v0@example.org")
     assert client.post(f"/admin/assemblies/{assembly.id}/draw/individual/commit", {"seed": ""}).status_code == 403
     assert db.session.scalar(select(func.count(Draw.id))) == 0
+
+
+def test_the_demo_seats_both_assemblies_by_published_reproducible_draws(app, client):
+    from collections import Counter
+    from pathlib import Path
+    from forum.demo import load_demo
+    load_demo(Path(__file__).resolve().parents[2] / "forum" / "demo" / "seeds")
+    rows = db.session.scalars(select(Draw).order_by(Draw.id)).all()
+    assert len(rows) == 4 and {r.status for r in rows} == {"done"}
+    for row in rows:
+        inputs = json.loads(client.get(f"/draws/{row.id}/inputs.json").get_data(as_text=True))
+        assert verify_inputs(inputs).matches
+        if row.category == "local_group":
+            assert len(inputs["pool"]) == 24
+            regions = Counter(m["features"]["region"] for m in inputs["pool"] if m["id"] in inputs["panel"])
+            assert len(regions) == 8  # one seat at most per region: the geographical spread
+        else:
+            assert len(inputs["pool"]) == 30
+    for assembly in db.session.scalars(select(Assembly)):
+        drawn = Counter(s.category for s in assembly.seats if s.how == "drawn")
+        assert drawn == {"local_group": 8, "individual": 4}
+    page = client.get(f"/draws/{rows[0].id}").get_data(as_text=True)
+    assert "Chances of selection across the pool" in page and rows[0].seed in page

@@ -285,6 +285,32 @@ def replace(
     Every eligible person has the same chance. Raises DomainError(code="pool_exhausted") when nobody
     left in the pool can take the seat within the quotas.
     """
+    eligible = replacement_candidates(
+        pool, quotas, seats, panel, withdrawn_id, characteristics=characteristics
+    )
+    if not eligible:
+        raise DomainError(
+            "pool_exhausted",
+            "Nobody left in the pool can take this seat without breaking a quota.",
+            withdrawn_id=withdrawn_id,
+        )
+    rng = random.Random(_seed_number(seed, "replace:" + withdrawn_id))
+    return eligible[rng.randrange(len(eligible))]
+
+
+def replacement_candidates(
+    pool: Sequence[PoolMember],
+    quotas: Sequence[Quota],
+    seats: int,
+    panel: Sequence[str],
+    withdrawn_id: str,
+    *,
+    characteristics: Sequence[Characteristic] | None = None,
+) -> tuple[str, ...]:
+    """Who, not yet seated, could take the seat `withdrawn_id` gives up and keep every quota met.
+
+    Lets a replacement be refused ("the pool is exhausted") before any seed is committed to it.
+    """
     problem = _Problem.build(pool, quotas, seats, characteristics)
     seated = list(panel)
     if len(set(seated)) != len(seated) or len(seated) != seats:
@@ -317,14 +343,7 @@ def replace(
             with_them[g] += 1
         if all(grp.min <= c <= grp.max for grp, c in zip(problem.groups, with_them)):
             eligible.append(member_id)
-    if not eligible:
-        raise DomainError(
-            "pool_exhausted",
-            "Nobody left in the pool can take this seat without breaking a quota.",
-            withdrawn_id=withdrawn_id,
-        )
-    rng = random.Random(_seed_number(seed, "replace:" + withdrawn_id))
-    return eligible[rng.randrange(len(eligible))]
+    return tuple(eligible)
 
 
 def uniform_draw_probabilities(

@@ -9,6 +9,7 @@ from flask import Flask, current_app
 
 def register(app: Flask) -> None:
     register_lifecycle(app)
+    register_draws(app)
     @app.cli.group("demo")
     def demo_group():
         """The demo convention built from the seed documents."""
@@ -78,3 +79,27 @@ def register_lifecycle(app: Flask) -> None:
             raise click.ClickException("No mail server is configured (set MAIL_SERVER).")
         report = send()
         click.echo(f"Sent {report.sent} digests covering {report.notifications} notifications.")
+
+
+def register_draws(app: Flask) -> None:
+    @app.cli.group("draws")
+    def draws_group():
+        """Draws by lot of the assemblies."""
+
+    @draws_group.command("verify")
+    @click.argument("draw_id", type=int)
+    def verify(draw_id: int):
+        """Re-run a published draw from its stored inputs and seed; exit 1 if the panel differs."""
+        from deliberation.errors import DomainError
+        from forum.services.draws import verify as run
+        try:
+            outcome = run(draw_id)
+        except DomainError as err:
+            raise click.ClickException(err.message)
+        click.echo(f"Draw #{outcome.draw_id}: commitment {'matches' if outcome.commitment_ok else 'DOES NOT match'} "
+                   "the seed.")
+        click.echo("panel drawn now:  " + " ".join(outcome.panel))
+        click.echo("panel published:  " + " ".join(outcome.published))
+        if not outcome.matches:
+            raise click.ClickException("The re-run does not give the published panel.")
+        click.echo("The re-run gives the published panel.")

@@ -131,3 +131,11 @@ def require(user, action: str, target: Any = None) -> None:
         if not _signed_in(user):
             raise LoginRequired("login_required", "Please log in first.")
         raise NotAllowed("not_allowed", message)
+
+# The draw by lot: administrators seat assemblies; representatives nominate; members volunteer.
+RULES.update({
+    "manage_draws": (_admin, "Only administrators set seats, quotas and draws."),
+    "nominate": (lambda u, t: _signed_in(u) and u.has_role(Role.REPRESENTATIVE.value) and u.local_group_id is not None,
+                 "Only a local group's representative nominates the group's members to an assembly pool."),
+    "volunteer": (lambda u, t: _signed_in(u), "Log in to volunteer for the draw."),
+})

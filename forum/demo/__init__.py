@@ -115,10 +115,12 @@ def load_demo(seeds_dir: Path, today: date | None = None) -> Report:
             db.session.add(user)
             users[name] = user
         db.session.flush()
+        assemblies = {}
         for slug, categories in ASSEMBLIES.items():
             assembly = Assembly(convention_id=convention.id, area_id=areas[slug].id,
                                 name=f"{areas[slug].name} Assembly")
             db.session.add(assembly)
+            assemblies[slug] = assembly
             for category, keys in categories.items():
                 for key in keys:
                     member = users[key]
@@ -136,6 +138,8 @@ def load_demo(seeds_dir: Path, today: date | None = None) -> Report:
     count = 0
     facilitator = users["facilitator"]
     dates = {kind: (opens, closes) for kind, opens, closes in shifted_phases(today)}
+    from forum.demo.draws import load_draws
+    load_draws(users, groups, assemblies, dates, password, today)
     members = [users[name] for name in MEMBER_NAMES]
     submitted = {}
     for i, (author_key, group_submission, area_slug, topics, title, body) in enumerate(SUBMISSIONS):

@@ -127,29 +127,62 @@ COMMENTS = [
      "real.", "member", "Agreed, without staff time these networks fade after a year."),
 ]
 
-# The two assemblies, seated as the seed composition says (4 leadership, trade-union and sister
+# The two assemblies, as the seed composition says (4 leadership, trade-union and sister
 # organisation representatives, 8 local-group representatives, 4 individual members, a
-# facilitator). In the demo the seats are appointed; the draw by lot can reseat them.
+# facilitator). Appointed seats are listed here; the local-group and individual seats are drawn by
+# lot from the pools in DRAW_POOLS (see forum/demo/draws.py).
 ASSEMBLIES = {
     "politics-and-people": {
         "facilitator": ["facilitator2"],
         "leadership": ["leadership", "Aisha Begum", "Tom Gallagher", "Nadia Hussain"],
         "affiliate": ["Owen Price", "Grace Adeyemi"],
         "sister_organisation": ["Liam Doherty"],
-        "local_group": ["rep2", "Sofia Rossi", "Daniel Kowalski", "Hannah Li", "Marcus Reid", "Ruth Evans",
-                        "Kwame Mensah", "Ellie Walsh"],
-        "individual": ["Imran Shah", "Megan Jones", "Patrick Byrne", "Zara Ahmed"],
     },
     "power-and-participation": {
         "facilitator": ["facilitator"],
         "leadership": ["Ben Carter", "Chloe Martin", "Rhys Morgan", "Fatima Noor"],
         "affiliate": ["George Hall", "Isla Campbell"],
         "sister_organisation": ["Yusuf Ali"],
-        "local_group": ["rep", "Maya Patel", "Joe Robinson", "Leah Thompson", "Ciaran Murphy", "Amira Haddad",
-                        "Rory Stewart-Kerr", "Nia Williams"],
-        "individual": ["member2", "Sean O'Neill", "Ella Brooks", "Arjun Mehta"],
     },
 }
+
+# More members, who fill the demo's pools beside the named members above.
+POOL_FIRST_NAMES = ["Adam", "Bethan", "Carlos", "Deborah", "Emeka", "Freya", "Gareth", "Halima", "Ivan", "Jasmine",
+                    "Kieran", "Lucy", "Mohammed", "Niamh", "Oscar", "Priti", "Quinn", "Rosa", "Samir", "Tanya",
+                    "Usman", "Vicky", "Wes", "Xena", "Yasmin", "Zac"]
+POOL_LAST_NAMES = ["Abbott", "Bibi", "Chowdhury", "Dlamini", "Edwards", "Fletcher", "Gordon", "Hassan", "Iqbal",
+                   "Jenkins", "Khan", "Lloyd", "MacLeod", "Nowak", "Okonkwo", "Parry"]
+
+# Each assembly's pools: local groups nominate representatives (the named ones first, then more
+# members of the groups in turn), members volunteer as individuals. Seeds are published after the
+# draw; quotas give the geographical spread and a balance of gender and age.
+DRAW_POOLS = {
+    "politics-and-people": {
+        "nominees": ["rep2", "Sofia Rossi", "Daniel Kowalski", "Hannah Li", "Marcus Reid", "Ruth Evans",
+                     "Kwame Mensah", "Ellie Walsh"],
+        "nominee_count": 24,
+        "volunteers": ["Imran Shah", "Megan Jones", "Patrick Byrne", "Zara Ahmed"],
+        "volunteer_count": 30,
+        "seeds": {"local_group": "refounding-2021-politics-and-people-local-groups-7f3a",
+                  "individual": "refounding-2021-politics-and-people-individuals-c219"},
+    },
+    "power-and-participation": {
+        "nominees": ["rep", "Maya Patel", "Joe Robinson", "Leah Thompson", "Ciaran Murphy", "Amira Haddad",
+                     "Rory Stewart-Kerr", "Nia Williams"],
+        "nominee_count": 24,
+        "volunteers": ["member2", "Sean O'Neill", "Ella Brooks", "Arjun Mehta"],
+        "volunteer_count": 30,
+        "seeds": {"local_group": "refounding-2021-power-and-participation-local-groups-41d8",
+                  "individual": "refounding-2021-power-and-participation-individuals-9be0"},
+    },
+}
+# (characteristic, value, min, max) for each drawn category; region quotas are added per region.
+DRAW_QUOTAS = {
+    "local_group": [("gender", "woman", 3, 8)],
+    "individual": [("gender", "woman", 2, 4), ("gender", "man", 0, 2), ("age band", "18-29", 1, 4),
+                   ("age band", "65 and over", 0, 1)],
+}
+REGION_MAX = {"local_group": 1, "individual": 1}
 
 # Member amendments to the interim texts, proposed in the amendment window through the same services
 # as the pages. (section, clause, author, change, first word, last word, new words, rationale, up, down)
@@ -186,9 +219,9 @@ AMENDMENTS = [
 
 # Dispositions given by the assembly in final drafting: (index into AMENDMENTS, drafter, decision, reason)
 AMENDMENT_DISPOSITIONS = [
-    (0, "rep", "accepted",
+    (0, "facilitator", "accepted",
      "Accepted: members should not have to ask for the minutes, and two weeks is achievable for the staff team."),
-    (1, "rep", "rejected",
+    (1, "facilitator", "rejected",
      "Rejected: the assembly heard that six in-person meetings would cost more than the NCG's travel budget "
      "allows; four remains a minimum and the NCG may meet in person more often."),
 ]

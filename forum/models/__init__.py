@@ -12,3 +12,4 @@ from forum.models.lifecycle import (ConventionRules, Follow, Notification, Notif
 from forum.models.sessions import (CheckAnswer, ChatMessage, LiveSession, SessionCheck, SessionConnection,  # noqa: F401
                                    SessionItem, SpeakerTurn)
 from forum.models.ballots import Ballot, BallotAnswer, BallotPaper, BallotQuestion, BallotSection, BallotVoter  # noqa: F401
+from forum.models.draws import Draw, DrawCharacteristic, DrawQuota, PoolEntry, SeatPlan  # noqa: F401

@@ -13,7 +13,8 @@ def safe_next(default: str) -> str:
 
 
 def register(app: Flask) -> None:
-    from forum.web import (account, admin, amendments, auth, ballot_admin, ballots, discussion, lifecycle, proposals,
-                           sessions)
-    for module in (auth, proposals, discussion, account, admin, amendments, lifecycle, sessions, ballots, ballot_admin):
+    from forum.web import (account, admin, amendments, auth, ballot_admin, ballots, discussion, draws, lifecycle,
+                           proposals, sessions)
+    for module in (auth, proposals, discussion, account, admin, amendments, lifecycle, sessions, ballots, ballot_admin,
+                   draws):
         app.register_blueprint(module.bp)

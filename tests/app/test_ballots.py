@@ -15,7 +15,7 @@ from markupsafe import escape
 from sqlalchemy import func, select
 from werkzeug.serving import make_server
 
-from deliberation.ballot import Choice, ballots_reproducing, format_count_line, parse_seed_results
+from deliberation.ballot import ballots_reproducing, format_count_line, parse_seed_results
 from forum.extensions import db
 from forum.models import BallotAnswer, BallotPaper, BallotVoter
 from forum.services import accounts, ballots

@@ -16,7 +16,7 @@ pytestmark = pytest.mark.browser
 
 def test_facilitator_and_two_members_run_a_consensus_check_live(app, new_page, axe):
     app.config["LIVE_OBSERVERS_DELAY"] = 0
-    room = Room()
+    Room()
     pages = {}
     for email, width in [("jo@example.org", 1280), ("alex@example.org", 1280), ("bea@example.org", 360)]:
         page = new_page(width=width)

@@ -27,6 +27,7 @@ from deliberation.sortition import (
     draw,
     fair_lottery,
     replace,
+    replacement_candidates,
     uniform_draw_probabilities,
 )
 
@@ -351,3 +352,11 @@ def test_only_a_seated_member_can_be_replaced():
     with pytest.raises(DomainError) as caught:
         replace(pool, [], 2, ["a", "b"], "c", "seed")
     assert caught.value.code == "not_seated"
+
+
+def test_replacement_candidates_are_who_keeps_the_quotas_and_nobody_when_exhausted():
+    pool = [member(f"w{i}", gender="woman") for i in range(3)] + [member(f"m{i}", gender="man") for i in range(3)]
+    quotas = [Quota("gender", "woman", 2, 2), Quota("gender", "man", 2, 2)]
+    assert replacement_candidates(pool, quotas, 4, ["m0", "m1", "w0", "w1"], "w1") == ("w2",)
+    assert replacement_candidates(pool, quotas, 4, ["m0", "m1", "w0", "w2"], "w2") == ("w1",)
+    assert replacement_candidates(pool[:2] + pool[3:5], quotas, 4, ["m0", "m1", "w0", "w1"], "w0") == ()

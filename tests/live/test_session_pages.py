@@ -7,7 +7,7 @@ from sqlalchemy import select
 from forum.extensions import db
 from forum.models import LiveSession, SessionCheck
 from forum.services import live_sessions
-from tests.live.conftest import Room, connect  # noqa: F401  (the socket-client fixture)
+from tests.live.conftest import Room
 
 
 @pytest.fixture

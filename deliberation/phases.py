@@ -67,6 +67,7 @@ class Action(Enum):
     VOTE_AMENDMENT = "vote_amendment"
     DISPOSE_AMENDMENT = "dispose_amendment"
     LEADERSHIP_AMEND = "leadership_amend"
+    DECIDE_LEADERSHIP_AMENDMENT = "decide_leadership_amendment"
     TABLE_COUNTER_PROPOSAL = "table_counter_proposal"
     RECORD_CONSENSUS_CHECK = "record_consensus_check"
     CAST_BALLOT = "cast_ballot"
@@ -102,6 +103,9 @@ P = PhaseKind
 # - answers to clarifications may still come during final drafting.
 # - dispositions are given in final drafting, and in the leadership round, when the
 #   assembly must meet once to decide on the leadership's amendments.
+# - the leadership may amend until its round closes, and the ballot waits for the assembly's
+#   decision on each leadership amendment, so that decision may still come after the round,
+#   while the ballot is open (until then the text stays off it).
 # - consensus checks happen wherever the assembly meets to agree a text.
 ALLOWED: dict[Action, ActionRule] = {
     Action.VIEW: ActionRule(None, "Anyone may read published texts"),
@@ -141,6 +145,9 @@ ALLOWED: dict[Action, ActionRule] = {
     ),
     Action.LEADERSHIP_AMEND: ActionRule(
         _in(P.LEADERSHIP_ROUND), "The leadership proposes amendments to final proposals"
+    ),
+    Action.DECIDE_LEADERSHIP_AMENDMENT: ActionRule(
+        _in(P.LEADERSHIP_ROUND, P.BALLOT), "Assemblies decide on the leadership's amendments"
     ),
     Action.TABLE_COUNTER_PROPOSAL: ActionRule(
         _in(P.LEADERSHIP_ROUND), "The leadership tables counter-proposals"

@@ -296,6 +296,12 @@ class Disposition:
     flagged: list[int] = field(default_factory=list)
 
 
+def _disposal_action(origin: str) -> Action:
+    """Leadership amendments are decided in the leadership round or after it, until the text goes
+    on the ballot (which waits for each decision); the others in final drafting or the round."""
+    return Action.DECIDE_LEADERSHIP_AMENDMENT if origin == "leadership" else Action.DISPOSE_AMENDMENT
+
+
 def dispose_amendment(actor, amendment_id: int, decision: str, reason: str, modified_text: str | None = None,
                       at: datetime | None = None) -> Disposition:
     """Accept, accept as modified, or reject an amendment, with a reason.
@@ -317,7 +323,7 @@ def dispose_amendment(actor, amendment_id: int, decision: str, reason: str, modi
         row = _amendment(amendment_id)
         proposal = row.proposal
         require(actor, "draft_text", proposal)
-        phases.check(Action.DISPOSE_AMENDMENT, _timeline(proposal), at)
+        phases.check(_disposal_action(row.origin), _timeline(proposal), at)
         if row.status != "pending":
             raise Conflict("amendment_already_disposed",
                            f"This amendment was already {DECISION_LABELS[row.status].lower()}.")
@@ -497,6 +503,8 @@ def amendment_page(actor, proposal: Proposal, version: ProposalVersion, status: 
             refusal = err.message
     vote = phases.allowed(Action.VOTE_AMENDMENT, timeline, at)
     dispose = phases.allowed(Action.DISPOSE_AMENDMENT, timeline, at)
+    if not dispose.allowed and proposal.state == "final":
+        dispose = phases.allowed(Action.DECIDE_LEADERSHIP_AMENDMENT, timeline, at)
     return ProposalAmendments(
         by_clause=dict(by_clause), elsewhere=elsewhere, conflicts=conflicts, open_counts=dict(open_counts),
         total=len(rows), shown=shown, mine=mine, ops={r.id: json.loads(r.ops_json) for r in rows},

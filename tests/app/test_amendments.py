@@ -316,3 +316,32 @@ def test_the_proposal_page_needs_as_many_queries_for_a_long_text_as_for_a_short_
     print("queries per page", queries)
     assert queries[0] == queries[1], queries
     assert queries[0] <= 40  # the amendment, discussion and tracker boxes, each in a fixed number
+
+
+def test_a_leadership_amendment_can_still_be_decided_after_the_round_until_the_text_is_on_the_ballot(app, client):
+    """The ballot waits for the assembly's decision on each leadership amendment, and the leadership
+    may amend until its round closes, so the decision must still be possible after the round."""
+    w = world(app)
+    client.login("alex@example.org")
+    member = propose(client, w.text)
+    assert member.status_code == 201
+    w.text.state = "final"
+    factories.user("Priya Raman", roles=("leadership",), email="priya@example.org")
+    db.session.commit()
+    at(app, LEADERSHIP_ROUND)
+    client.post("/logout")
+    client.login("priya@example.org")
+    led = propose(client, w.text, start=8, end=9, text="six", rationale="Quarterly is enough.")
+    assert led.status_code == 201 and led.json["origin"] == "leadership"
+    at(app, BALLOT)  # the round has closed; the text is not on the ballot yet
+    client.post("/logout")
+    client.login("dana@example.org")
+    page = client.get(f"/proposals/{w.text.id}").get_data(as_text=True)
+    assert f'action="/amendments/{led.json["id"]}/disposition"' in page
+    late_member = client.api("POST", f"/api/v1/amendments/{member.json['id']}/disposition",
+                             {"decision": "rejected", "reason": "Too late."})
+    assert late_member.status_code == 422 and late_member.json["error"] == "phase_closed"
+    decided = client.api("POST", f"/api/v1/amendments/{led.json['id']}/disposition",
+                         {"decision": "accepted", "reason": "The assembly agrees."})
+    assert decided.status_code == 200 and decided.json["version"] == 2
+    assert "at least six times a year" in client.get(f"/proposals/{w.text.id}").get_data(as_text=True)

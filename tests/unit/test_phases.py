@@ -95,6 +95,15 @@ def test_leadership_acts_only_in_the_leadership_round():
         assert not allowed(action, SEED, at(2022, 4, 23)).allowed
 
 
+def test_leadership_amendments_can_be_decided_from_the_round_until_the_ballot_closes():
+    action = Action.DECIDE_LEADERSHIP_AMENDMENT
+    assert not allowed(action, SEED, at(2022, 3, 31)).allowed  # final drafting: none exist yet
+    assert allowed(action, SEED, at(2022, 4, 10)).allowed  # the leadership round
+    assert allowed(action, SEED, at(2022, 4, 26)).allowed  # the ballot, before the text is placed on it
+    assert not allowed(action, SEED, at(2022, 5, 10)).allowed  # results
+    assert not allowed(Action.DISPOSE_AMENDMENT, SEED, at(2022, 4, 26)).allowed
+
+
 def test_results_stay_readable_after_the_results_phase_closes():
     assert not allowed(Action.VIEW_RESULTS, SEED, at(2022, 5, 1)).allowed
     assert allowed(Action.VIEW_RESULTS, SEED, at(2040, 1, 1)).allowed

@@ -4,14 +4,15 @@ from __future__ import annotations
 
 import os
 import re
+import threading
 import uuid
 
 import pytest
-from sqlalchemy import create_engine, text
-from sqlalchemy.engine import make_url
-
 from flask.globals import _cv_app
 from flask.testing import FlaskClient
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
+from werkzeug.serving import make_server
 
 from config import Config, _database_url
 from forum import create_app
@@ -124,3 +125,15 @@ def client(app):
 @pytest.fixture
 def another_client(app):
     return Browser(app.test_client())
+
+
+@pytest.fixture
+def live_server(app):
+    """The app served on a free local port in a thread, for browsers and concurrent clients."""
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    db.session.commit()
+    yield f"http://127.0.0.1:{server.server_port}"
+    server.shutdown()
+    thread.join(timeout=5)

@@ -13,7 +13,6 @@ import pytest
 import requests
 from markupsafe import escape
 from sqlalchemy import func, select
-from werkzeug.serving import make_server
 
 from deliberation.ballot import ballots_reproducing, format_count_line, parse_seed_results
 from forum.extensions import db
@@ -307,17 +306,6 @@ def test_only_administrators_build_ballots(app, client):
 
 
 # --- one member, one ballot, against a live server -------------------------------------------
-
-
-@pytest.fixture
-def live_server(app):
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    db.session.commit()
-    yield f"http://127.0.0.1:{server.server_port}"
-    server.shutdown()
-    thread.join(timeout=5)
 
 
 def test_the_same_members_ballot_sent_by_many_clients_at_once_is_counted_once(app, setting, live_server):

@@ -3,28 +3,15 @@ and an axe-core check of every page a test visits."""
 from __future__ import annotations
 
 import shutil
-import threading
 
 import pytest
-from playwright.sync_api import sync_playwright
-from werkzeug.serving import make_server
+from playwright.sync_api import expect, sync_playwright
 
-from forum.extensions import db
+from tests import factories
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
                  "--disable-background-networking", "--disable-component-update", "--disable-sync"]
-
-
-@pytest.fixture
-def live_server(app):
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    db.session.commit()
-    yield f"http://127.0.0.1:{server.server_port}"
-    server.shutdown()
-    thread.join(timeout=5)
 
 
 @pytest.fixture(scope="session")
@@ -33,6 +20,17 @@ def chromium():
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         yield browser
         browser.close()
+
+
+def log_in(page, axe, email: str) -> None:
+    """Log in through the real form, checking both pages with axe."""
+    page.goto("/login")
+    axe.check(page)
+    page.get_by_label("Email").fill(email)
+    page.get_by_label("Password").fill(factories.PASSWORD)
+    page.get_by_role("main").get_by_role("button", name="Log in").click()
+    expect(page.get_by_role("status")).to_contain_text("Welcome back")
+    axe.check(page)
 
 
 class Accessibility:

@@ -6,7 +6,7 @@ import pytest
 from playwright.sync_api import expect
 
 from tests.app.amendment_helpers import FINAL_DRAFTING, at, world
-from tests.browser.test_clarifications import log_in
+from tests.browser.conftest import log_in
 
 pytestmark = pytest.mark.browser
 

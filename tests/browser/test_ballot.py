@@ -8,7 +8,7 @@ from playwright.sync_api import expect
 
 from tests import factories
 from tests.app.test_ballots import AFTER, DURING, SEED, seed_ballot
-from tests.browser.test_clarifications import log_in
+from tests.browser.conftest import log_in
 
 pytestmark = pytest.mark.browser
 

@@ -2,22 +2,12 @@
 import re
 
 import pytest
-
 from playwright.sync_api import expect
 
 from tests import factories
+from tests.browser.conftest import log_in
 
 pytestmark = pytest.mark.browser
-
-
-def log_in(page, axe, email):
-    page.goto("/login")
-    axe.check(page)
-    page.get_by_label("Email").fill(email)
-    page.get_by_label("Password").fill(factories.PASSWORD)
-    page.get_by_role("main").get_by_role("button", name="Log in").click()
-    expect(page.get_by_role("status")).to_contain_text("Welcome back")
-    axe.check(page)
 
 
 def test_clarification_asked_voted_and_scored_live(app, new_page, axe):

@@ -9,18 +9,9 @@ from forum.extensions import db
 from forum.models import Assembly
 from forum.services import draws
 from tests import factories
+from tests.browser.conftest import log_in
 
 pytestmark = pytest.mark.browser
-
-
-def log_in(page, axe, email):
-    page.goto("/login")
-    axe.check(page)
-    page.get_by_label("Email").fill(email)
-    page.get_by_label("Password").fill(factories.PASSWORD)
-    page.get_by_role("main").get_by_role("button", name="Log in").click()
-    expect(page.get_by_role("status")).to_contain_text("Welcome back")
-    axe.check(page)
 
 
 def test_administrator_sets_quotas_commits_a_seed_draws_and_publishes_the_panel(app, new_page, axe):

@@ -4,7 +4,7 @@ import pytest
 from playwright.sync_api import expect
 
 from tests import factories
-from tests.browser.test_clarifications import log_in
+from tests.browser.conftest import log_in
 
 pytestmark = pytest.mark.browser
 

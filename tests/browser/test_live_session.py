@@ -8,7 +8,7 @@ from sqlalchemy import select
 
 from forum.extensions import db
 from forum.models import SessionCheck
-from tests.browser.test_clarifications import log_in
+from tests.browser.conftest import log_in
 from tests.live.conftest import Room
 
 pytestmark = pytest.mark.browser

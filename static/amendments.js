@@ -1,19 +1,9 @@
 // Convene amendments: select words in a clause to amend them, tap a clause to edit its wording on a
-// phone, vote without reloading, and watch scores change live. Every form works without this file.
+// phone, and watch amendments and their scores change live. Every form works without this file.
 (function () {
   "use strict";
-  var meta = document.querySelector('meta[name="csrf-token"]');
-  var csrf = meta ? meta.getAttribute("content") : "";
   var WORD = /\S+/g;
-
-  function flash(message, kind) {
-    var region = document.getElementById("flash");
-    if (!region) { return; }
-    var p = document.createElement("p");
-    p.className = "flash flash-" + kind;
-    p.textContent = message;
-    region.replaceChildren(p);
-  }
+  var flash = window.convene.flash;  // convene.js loads first and also sends the votes
 
   function countWords(text) {
     var found = text.match(WORD);
@@ -130,49 +120,9 @@
     if (body && li.querySelector("[data-amend-tools]")) { body.setAttribute("data-selectable", ""); }
   });
 
-  function showScore(data) {
-    var box = document.querySelector('[data-amendment="' + data.id + '"]');
-    if (!box) { return; }
-    box.querySelector("[data-score-value]").textContent = data.score;
-    box.querySelector("[data-ups]").textContent = data.ups;
-    box.querySelector("[data-downs]").textContent = data.downs;
-  }
-
-  function showMine(form, mine) {
-    form.querySelectorAll(".vote-button").forEach(function (button) {
-      button.setAttribute("aria-pressed", String(Number(button.value) === mine));
-    });
-    var withdraw = form.querySelector("[data-withdraw]");
-    if (withdraw) { withdraw.hidden = mine === 0; }
-  }
-
-  // Votes go through the JSON API so the page never reloads; the server's answer is the truth.
-  document.addEventListener("submit", function (event) {
-    var form = event.target.closest("[data-amendment-vote]");
-    if (!form || !event.submitter) { return; }
-    event.preventDefault();
-    var id = form.closest("[data-amendment]").getAttribute("data-amendment");
-    var value = Number(event.submitter.value);
-    fetch("/api/v1/amendments/" + id + "/vote", {
-      method: value === 0 ? "DELETE" : "PUT",
-      credentials: "same-origin",
-      headers: { "Content-Type": "application/json", "X-CSRFToken": csrf, "Accept": "application/json" },
-      body: value === 0 ? null : JSON.stringify({ value: value })
-    }).then(function (response) {
-      return response.json().then(function (data) { return { ok: response.ok, data: data }; });
-    }).then(function (result) {
-      if (!result.ok) { flash(result.data.message || "Your vote was not counted.", "error"); return; }
-      showScore(result.data);
-      showMine(form, result.data.mine);
-      flash(result.data.mine === 0 ? "Your vote is withdrawn." : "Your vote is counted.", "success");
-    }).catch(function () {
-      flash("Your vote could not be sent. Check your connection and try again.", "error");
-    });
-  });
-
   var socket = window.conveneSocket;
   if (socket) {
-    socket.on("amendment_scored", showScore);
+    socket.on("amendment_scored", window.convene.showScore("amendment"));
     socket.on("amendment_proposed", function () {
       flash("A new amendment was proposed to this text. Reload the page to see it.", "info");
     });

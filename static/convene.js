@@ -3,12 +3,15 @@
   "use strict";
   var csrf = document.querySelector('meta[name="csrf-token"]').getAttribute("content");
 
-  function showScore(data) {
-    var box = document.querySelector('[data-clarification="' + data.id + '"]');
-    if (!box) { return; }
-    box.querySelector("[data-score-value]").textContent = data.score;
-    box.querySelector("[data-ups]").textContent = data.ups;
-    box.querySelector("[data-downs]").textContent = data.downs;
+  // kind is what is scored ("clarification", "amendment"): its box carries data-<kind>="<id>".
+  function showScore(kind) {
+    return function (data) {
+      var box = document.querySelector("[data-" + kind + '="' + data.id + '"]');
+      if (!box) { return; }
+      box.querySelector("[data-score-value]").textContent = data.score;
+      box.querySelector("[data-ups]").textContent = data.ups;
+      box.querySelector("[data-downs]").textContent = data.downs;
+    };
   }
 
   function showMine(form, mine) {
@@ -29,13 +32,11 @@
 
   // Votes go through the JSON API so the page never reloads; the server's answer is the truth.
   document.addEventListener("submit", function (event) {
-    var form = event.target.closest("[data-vote-form]");
+    var form = event.target.closest("[data-vote-url]");
     if (!form || !event.submitter) { return; }
     event.preventDefault();
-    var box = form.closest("[data-clarification]");
     var value = Number(event.submitter.value);
-    var url = "/api/v1/clarifications/" + box.getAttribute("data-clarification") + "/vote";
-    fetch(url, {
+    fetch(form.getAttribute("data-vote-url"), {
       method: value === 0 ? "DELETE" : "PUT",
       credentials: "same-origin",
       headers: { "Content-Type": "application/json", "X-CSRFToken": csrf, "Accept": "application/json" },
@@ -44,13 +45,15 @@
       return response.json().then(function (data) { return { ok: response.ok, data: data }; });
     }).then(function (result) {
       if (!result.ok) { flash(result.data.message || "Your vote was not counted.", "error"); return; }
-      showScore(result.data);
+      showScore(form.getAttribute("data-vote-kind"))(result.data);
       showMine(form, result.data.mine);
       flash(result.data.mine === 0 ? "Your vote is withdrawn." : "Your vote is counted.", "success");
     }).catch(function () {
       flash("Your vote could not be sent. Check your connection and try again.", "error");
     });
   });
+
+  window.convene = { csrf: csrf, flash: flash, showScore: showScore };
 
   // Live scores from everyone else, patched in place.
   var followed = document.querySelector("[data-follow-text]");
@@ -59,7 +62,7 @@
     var socket = window.io({ transports: ["websocket", "polling"] });
     window.conveneSocket = socket;  // other scripts of the page listen on the same connection
     socket.on("connect", function () { socket.emit("follow_text", { text: textId }); });
-    socket.on("clarification_scored", showScore);
+    socket.on("clarification_scored", showScore("clarification"));
     document.documentElement.setAttribute("data-live", "connecting");
     socket.on("connect", function () { document.documentElement.setAttribute("data-live", "on"); });
   }

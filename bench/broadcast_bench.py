@@ -86,7 +86,8 @@ def seed(database_url: str, observers: int, voters: int) -> dict:
         db.session.add(assembly)
         db.session.commit()
         text = proposals.create_proposal(facilitator, conv.id, "Hand power to local groups",
-                                         "Local groups decide.\n\nNations and regions meet.", area.id)
+                                         "Local groups decide.\n\nNations and regions meet.", area.id,
+                                         origin="convention", state="draft")
         session = live_sessions.schedule_session(facilitator, assembly.id, "Bench sitting",
                                                  datetime.now(timezone.utc), [text.id])
         live_sessions.open_session(facilitator, session.id)

@@ -22,7 +22,7 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime
 from enum import Enum
 from fractions import Fraction
-from typing import Any, Callable, ClassVar, Mapping, Union
+from typing import Any, Callable, ClassVar, Mapping, Sequence, Union
 
 from deliberation.errors import DomainError
 from deliberation.phases import LABELS, PhaseKind, Timeline, format_day
@@ -225,6 +225,7 @@ class TextStatus:
     merged_into: int | None = None
     superseded_by: int | None = None
     withdrawn_reason: str | None = None
+    ballot_summary: str | None = None  # how its clauses fared, once a ballot was declared clause by clause
 
     @property
     def is_terminal(self) -> bool:
@@ -351,12 +352,64 @@ class PlacedOnBallot:
 
 
 @dataclass(frozen=True)
+class ClauseResult:
+    """How one clause of a text fared on the ballot. `carried` is whether it was adopted: a clause
+    that reached its majority but lost to the leadership's counter-proposal was not carried."""
+
+    number: int             # the clause's number in the text, as members read it
+    key: str | None
+    carried: bool
+    votes_for: int
+    votes_against: int
+    abstentions: int
+    reason: str = ""
+
+
+@dataclass(frozen=True)
 class BallotDeclared:
+    """A ballot's result on one text. Built by `from_clauses` when each clause was its own
+    question: the text is carried when at least one of its clauses carried, and not carried
+    when none did; the counts are then the sums over its clauses."""
+
     describe: ClassVar[str] = "a ballot result"
     carried: bool
     votes_for: int
     votes_against: int
     abstentions: int
+    clauses: tuple[ClauseResult, ...] = ()
+
+    def __post_init__(self) -> None:
+        if self.clauses and self.carried != any(c.carried for c in self.clauses):
+            raise DomainError("ballot_result_inconsistent",
+                              "A text is carried when at least one of its clauses carried, and only then.")
+
+    @classmethod
+    def from_clauses(cls, clauses: Sequence[ClauseResult]) -> BallotDeclared:
+        clauses = tuple(sorted(clauses, key=lambda c: c.number))
+        if not clauses:
+            raise DomainError("ballot_result_empty", "A ballot result needs at least one clause.")
+        return cls(any(c.carried for c in clauses), sum(c.votes_for for c in clauses),
+                   sum(c.votes_against for c in clauses), sum(c.abstentions for c in clauses), clauses)
+
+
+def _numbers(numbers: Sequence[int]) -> str:
+    words = [str(n) for n in numbers]
+    return words[0] if len(words) == 1 else ", ".join(words[:-1]) + " and " + words[-1]
+
+
+def clause_summary(clauses: Sequence[ClauseResult]) -> str:
+    """'17 of 19 clauses carried; clauses 12 and 13 were not carried', in a member's words."""
+    total, carried = len(clauses), [c for c in clauses if c.carried]
+    lost = [c.number for c in clauses if not c.carried]
+    if total == 1:
+        return "its only clause carried" if carried else "its only clause was not carried"
+    if not carried:
+        return f"none of its {total:,} clauses carried"
+    if not lost:
+        return f"all {total:,} clauses carried"
+    return (f"{len(carried):,} of {total:,} clauses carried; "
+            f"{'clause' if len(lost) == 1 else 'clauses'} {_numbers(lost)} "
+            f"{'was' if len(lost) == 1 else 'were'} not carried")
 
 
 @dataclass(frozen=True)
@@ -643,9 +696,17 @@ def _placed_on_ballot(s: TextStatus, e: PlacedOnBallot, r: Rules) -> tuple[dict,
 
 def _ballot_declared(s: TextStatus, e: BallotDeclared, r: Rules) -> tuple[dict, str, dict]:
     verdict = "Carried" if e.carried else "Not carried"
+    evidence = {"carried": e.carried, "for": e.votes_for, "against": e.votes_against, "abstained": e.abstentions}
+    if e.clauses:
+        summary = clause_summary(e.clauses)
+        evidence["summary"] = summary
+        evidence["clauses"] = [
+            {"number": c.number, "key": c.key, "carried": c.carried, "for": c.votes_for, "against": c.votes_against,
+             "abstained": c.abstentions, "reason": c.reason} for c in e.clauses]
+        return {"ballot_summary": summary}, f"{verdict}: {summary}.", evidence
     return {}, (
         f"{verdict}: {e.votes_for:,} for, {e.votes_against:,} against, {e.abstentions:,} abstained."
-    ), {"carried": e.carried, "for": e.votes_for, "against": e.votes_against, "abstained": e.abstentions}
+    ), evidence
 
 
 def _withdrawn(s: TextStatus, e: Withdrawn, r: Rules) -> tuple[dict, str, dict]:
@@ -886,6 +947,8 @@ def _explain_on_ballot(c: _Context) -> str:
 def _explain_result(c: _Context) -> str:
     f = c.facts
     verdict = "Carried" if c.status.state is S.CARRIED else "Not carried"
+    if c.status.ballot_summary:
+        return f"{verdict} on {c.since}: {c.status.ballot_summary}."
     if f.votes_for is None:
         return f"{verdict} on {c.since}."
     return (f"{verdict} on {c.since}: {f.votes_for:,} for, {f.votes_against or 0:,} against, "

@@ -8,7 +8,7 @@ from deliberation.errors import DomainError, NotAllowed
 from forum.api import bp
 from forum.api import validate as v
 from forum.permissions import LoginRequired
-from forum.services import ballots
+from forum.services import ballots, declare
 from forum.services.conventions import now
 
 
@@ -65,3 +65,8 @@ def ballot_results(ballot_id: int):
     page = ballots.results(ballot_id, now())
     return jsonify({"ballot": ballot_id, "title": page.ballot.title, "voters_total": page.results.voters_total,
                     "questions": ballots.result_rows(page)})
+
+
+@bp.post("/v1/ballots/<int:ballot_id>/declare")
+def declare_ballot_result(ballot_id: int):
+    return jsonify(declare.declare_result(_signed_in(), ballot_id).as_dict())

@@ -139,6 +139,13 @@ OPERATIONS = [
      None, 200, _obj(["voted", "eligible"], voted=INT, eligible=INT, status=STR)),
     ("get", "/api/v1/ballots/{ballot_id}/results", "The results, once the ballot has closed", None, 200,
      _obj(["voters_total", "questions"], voters_total=INT, questions={"type": "array"})),
+    ("post", "/api/v1/ballots/{ballot_id}/declare",
+     "Declare a closed ballot's result on its texts (administrators); declaring again changes nothing", None, 200,
+     _obj(["changed", "message", "texts"], ballot=INT, changed={"type": "boolean"}, message=STR,
+          texts={"type": "array", "items": _obj(["proposal", "outcome", "message"], proposal=INT, title=STR,
+                                                outcome={**STR, "enum": ["carried", "not_carried",
+                                                                         "already_declared", "refused"]},
+                                                message=STR, adopted_version={"type": ["integer", "null"]})})),
 ]
 
 ERRORS = {

@@ -83,7 +83,8 @@ def _read(ids: Sequence[int]) -> _Rows:
     endings: dict[int, Transition] = {}
     for row in db.session.scalars(select(Transition).where(
             Transition.proposal_id.in_(ids),
-            Transition.event.in_(("consensus_checked", "phase_closed", "merged_into", "superseded", "withdrawn")))
+            Transition.event.in_(("consensus_checked", "phase_closed", "merged_into", "superseded", "withdrawn",
+                                   "ballot_declared")))
             .order_by(Transition.at, Transition.id)):
         if row.event == "consensus_checked":
             checks[row.proposal_id] = row
@@ -124,7 +125,8 @@ def _status(proposal: Proposal, rows: _Rows, timeline: phases.Timeline, now: dat
         leadership_decided=frozenset(a for a, s in leadership if s in DISPOSED),
         counter_proposals=frozenset(rows.counters.get(proposal.id, [])),
         last_check=last_check, merged_into=evidence.get("composite_id"), superseded_by=evidence.get("by_text_id"),
-        withdrawn_reason=evidence.get("reason") if ending is not None and ending.event == "withdrawn" else None)
+        withdrawn_reason=evidence.get("reason") if ending is not None and ending.event == "withdrawn" else None,
+        ballot_summary=evidence.get("summary") if ending is not None and ending.event == "ballot_declared" else None)
 
 
 @dataclass

@@ -7,7 +7,7 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
 from forum.permissions import require
-from forum.services import ballots, proposals
+from forum.services import ballots, declare, proposals
 from forum.services.conventions import now
 from forum.web.ballot_forms import NewBallotForm
 
@@ -55,4 +55,14 @@ def show(ballot_id: int):
     page = ballots.ballot_page(current_user, ballot_id, now())
     return render_template("ballots/admin_show.html", page=page, ballot=page.ballot,
                            turnout=ballots.turnout(current_user, ballot_id, now()),
-                           majority_labels=ballots.MAJORITY_LABELS)
+                           majority_labels=ballots.MAJORITY_LABELS, texts=declare.states_on_ballot(ballot_id),
+                           state_labels=proposals.STATE_LABELS)
+
+
+@bp.post("/<int:ballot_id>/declare")
+def declare_result(ballot_id: int):
+    result = declare.declare_result(current_user, ballot_id)
+    flash(result.message, "success" if result.changed else "info")
+    for text in result.texts:
+        flash(f"{text.title}: {text.message}", "error" if text.outcome == "refused" else "info")
+    return redirect(url_for("ballot_admin.show", ballot_id=ballot_id), code=303)

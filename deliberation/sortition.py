@@ -42,6 +42,10 @@ _INF = highspy.kHighsInf
 _IMPROVES = 1e-7
 _TIGHT_DUAL = 1e-6
 _FIX_SLACK = 1e-7
+# How close the master must come to the relaxation's level to count as reaching it.
+_REACHED = 5e-8
+# Below this, a share of the relaxation's point counts as used up when peeling off panels.
+_PEEL_TOL = 1e-7
 _CAP_MATCH = 1e-6
 # One-swap neighbours of each priced panel added to the master per round.
 _EXTRA_COLUMNS = 4
@@ -700,9 +704,16 @@ class _Problem:
             )
             return True
 
-        # Start from panels that between them seat every type that can be seated at all: until
-        # then the level is stuck at zero and each round of column generation covers one type.
+        # Peeling the relaxation's leximin point into panels usually gives the whole portfolio.
+        schedule, point = self._relaxed_schedule(search.upper, scale)
         uncovered = [1.0] * n_types
+        for panel in self._decompose(point, search.upper) if point else []:
+            add_panel(panel)
+            for t in range(n_types):
+                if panel[t]:
+                    uncovered[t] = 0.0
+        # Otherwise start from panels that between them seat every type that can be seated at all:
+        # until then the level is stuck at zero and each round of column generation covers one type.
         while any(uncovered):
             panel = search.best(uncovered)
             assert panel is not None  # feasibility was checked before
@@ -735,6 +746,12 @@ class _Problem:
                     added = add_panel(panel) or added
             return added
 
+        # The leximin levels of the relaxation (fractional panels allowed) bound the real ones from
+        # above, stage by stage, and usually equal them. While the master keeps reaching them, a
+        # stage ends as soon as its level is reached, with no pricing rounds spent proving that it
+        # cannot rise further, and the relaxation's duals name the types to fix.
+        stage = 0
+
         while True:
             master.run()
             solution = master.getSolution()
@@ -743,6 +760,19 @@ class _Problem:
             current = [max(0.0, -duals[t]) for t in range(n_types)]
             threshold = duals[n_types] + _IMPROVES
             rounds += 1
+            target = schedule[stage][0] if stage < len(schedule) else _INF
+            if level >= target - _REACHED:
+                # The relaxation proves no panel mix lifts these types above the level reached.
+                for t in schedule[stage][1]:
+                    fixed[t] = True
+                    floor[t] = target - _FIX_SLACK
+                    master.changeCoeff(t, 0, 0.0)
+                    master.changeRowBounds(t, floor[t], _INF)
+                stage += 1
+                center, center_bound = None, _INF
+                if all(fixed):
+                    break
+                continue
             added = False
             if rounds < limit and center_bound - level > _IMPROVES:
                 if center is not None:
@@ -753,6 +783,8 @@ class _Problem:
             if added:
                 continue
             # No panel improves the level: the types with positive dual weight cannot rise above it.
+            # The relaxation's level is out of reach, so its later stages no longer apply.
+            schedule = []
             open_types = [t for t in range(n_types) if not fixed[t]]
             tight = [t for t in open_types if current[t] > _TIGHT_DUAL]
             if not tight:
@@ -767,6 +799,134 @@ class _Problem:
                 break
         shares = list(solution.col_value[1:])
         return self._lottery(panels, shares)
+
+    def _relaxed_schedule(
+        self, upper: list[int], scale: list[float]
+    ) -> tuple[list[tuple[float, tuple[int, ...]]], list[float]]:
+        """The leximin stages of the relaxation (each level and the types it fixes), and its point.
+
+        Variables are expected seats per type within the quotas, fractions allowed; a small LP per
+        stage, since it needs no panels. Fixing follows the same rule as the master's.
+        """
+        n_types = len(self.types)
+        h = _quiet_highs()
+        h.setOptionValue("presolve", "off")
+        h.addVars(n_types, np.zeros(n_types), np.array(upper, dtype=np.float64))
+        h.addVars(1, np.array([0.0]), np.array([_INF]))
+        h.changeColsCost(1, np.array([n_types], dtype=np.int32), np.array([1.0]))
+        h.changeObjectiveSense(highspy.ObjSense.kMaximize)
+        h.addRow(self.seats, self.seats, n_types, np.arange(n_types, dtype=np.int32), np.ones(n_types))
+        for group in self.groups:
+            cols = np.array(group.types, dtype=np.int32)
+            h.addRow(group.min, group.max, len(cols), cols, np.ones(len(cols)))
+        first = 1 + len(self.groups)
+        for t in range(n_types):
+            h.addRow(0.0, _INF, 2, np.array([t, n_types], dtype=np.int32), np.array([scale[t], -1.0]))
+        fixed = [False] * n_types
+        stages: list[tuple[float, tuple[int, ...]]] = []
+        while not all(fixed):
+            h.run()
+            if h.getModelStatus() != highspy.HighsModelStatus.kOptimal:
+                return [], []  # no schedule: the master finds the levels on its own
+            level = h.getInfo().objective_function_value
+            duals = h.getSolution().row_dual
+            weight = [abs(duals[first + t]) for t in range(n_types)]
+            open_types = [t for t in range(n_types) if not fixed[t]]
+            tight = [t for t in open_types if weight[t] > _TIGHT_DUAL]
+            if not tight:
+                tight = [max(open_types, key=lambda t: (weight[t], -t))]
+            for t in tight:
+                fixed[t] = True
+                h.changeCoeff(first + t, n_types, 0.0)
+                h.changeRowBounds(first + t, level - _FIX_SLACK, _INF)
+            stages.append((level, tuple(tight)))
+        return stages, list(h.getSolution().col_value[:n_types])
+
+    def _decompose(self, point: list[float], upper: list[int]) -> list[tuple[int, ...]]:
+        """Panels whose mix gives `point` (expected seats per type), found by peeling off vertices.
+
+        Each step takes a vertex of the smallest face of the relaxation holding the rest of the
+        point and removes as much of it as keeps the rest inside; the face then shrinks, so there
+        are at most as many steps as types. Vertices are almost always whole panels; at a
+        fractional one the peeling stops and column generation finds what is missing.
+        """
+        n_types = len(self.types)
+        rows = [(float(self.seats), float(self.seats), tuple(range(n_types)))]
+        rows += [(float(g.min), float(g.max), g.types) for g in self.groups]
+        idx = np.arange(n_types, dtype=np.int32)
+
+        def model(integral: bool) -> highspy.Highs:
+            h = _quiet_highs()
+            h.setOptionValue("presolve", "off" if not integral else "choose")
+            h.addVars(n_types, np.zeros(n_types), np.array(upper, dtype=np.float64))
+            if integral:
+                h.changeColsIntegrality(
+                    n_types, idx, np.full(n_types, highspy.HighsVarType.kInteger, dtype=np.uint8)
+                )
+            for lo, hi, cols in rows:
+                h.addRow(lo, hi, len(cols), np.array(cols, dtype=np.int32), np.ones(len(cols)))
+            h.changeObjectiveSense(highspy.ObjSense.kMaximize)
+            return h
+
+        relaxed, exact = model(False), model(True)
+        rest = list(point)
+        panels: list[tuple[int, ...]] = []
+        for _ in range(n_types + 1):
+            # The smallest face holding `rest`: every bound it meets stays met.
+            col_lo = [0.0] * n_types
+            col_hi = [float(u) for u in upper]
+            for t in range(n_types):
+                if rest[t] <= _PEEL_TOL:
+                    col_hi[t] = 0.0
+                elif rest[t] >= upper[t] - _PEEL_TOL:
+                    col_lo[t] = float(upper[t])
+            sums = [sum(rest[t] for t in cols) for _, _, cols in rows]
+            bounds = []
+            for r, ((lo, hi, _), total) in enumerate(zip(rows, sums)):
+                if total <= lo + _PEEL_TOL:
+                    bounds.append((lo, lo))
+                elif total >= hi - _PEEL_TOL:
+                    bounds.append((hi, hi))
+                else:
+                    bounds.append((lo, hi))
+            vertex = None
+            # A vertex of the face is usually a whole panel; if not, look for a whole panel on it.
+            for h in (relaxed, exact):
+                h.changeColsBounds(n_types, idx, np.array(col_lo), np.array(col_hi))
+                for r, (lo, hi) in enumerate(bounds):
+                    h.changeRowBounds(r, lo, hi)
+                h.changeColsCost(n_types, idx, np.array(rest))
+                h.run()
+                if h.getModelStatus() != highspy.HighsModelStatus.kOptimal:
+                    break
+                values = h.getSolution().col_value
+                rounded = tuple(int(round(v)) for v in values)
+                if all(abs(v - x) <= 1e-9 for v, x in zip(values, rounded)):
+                    vertex = rounded
+                    break
+            if vertex is None:
+                break
+            panels.append(vertex)
+            # The largest share of the vertex that leaves the rest inside the relaxation.
+            share = 1.0
+            for t in range(n_types):
+                if vertex[t] > rest[t] and vertex[t] > 0:
+                    share = min(share, rest[t] / vertex[t]) if rest[t] < vertex[t] else share
+                if vertex[t] < rest[t] and upper[t] > vertex[t]:
+                    share = min(share, (upper[t] - rest[t]) / (upper[t] - vertex[t]))
+            for (lo, hi, cols), total in zip(rows, sums):
+                seats = sum(vertex[t] for t in cols)
+                if seats > lo and total < seats:
+                    share = min(share, (total - lo) / (seats - lo))
+                if seats < hi and total > seats:
+                    share = min(share, (hi - total) / (hi - seats))
+            if share >= 1.0 - _PEEL_TOL:
+                break
+            rest = [
+                min(float(upper[t]), max(0.0, (r - share * v) / (1.0 - share)))
+                for t, (r, v) in enumerate(zip(rest, vertex))
+            ]
+        return panels
 
     def _lottery(self, panels: list[tuple[int, ...]], shares: list[float]) -> Lottery:
         # Canonical order and whole units: the published lottery must not depend on solver noise.

@@ -214,6 +214,11 @@ class DrawResult:
 # --- public functions -----------------------------------------------------------------------
 
 
+# Which lottery construction this module implements. The same inputs and seed give the same panel
+# only under the same construction, so published draw inputs carry it and a re-run checks it.
+ALGORITHM = "leximin-columns/2 (relaxation schedule, panel splitting, column generation on HiGHS)"
+
+
 def commit(seed: str) -> str:
     """The sha256 hex digest of the seed, published before the draw so the seed cannot be swapped."""
     return hashlib.sha256(seed.encode("utf-8")).hexdigest()

@@ -39,6 +39,10 @@ def verify(inputs: Mapping[str, Any]) -> Outcome:
     if "seed" not in inputs:
         raise DomainError("seed_not_published", "This draw has not run yet: its seed is not published.")
     seed = inputs["seed"]
+    if inputs.get("algorithm", sortition.ALGORITHM) != sortition.ALGORITHM:
+        raise DomainError("algorithm_changed",
+                          f"This draw was made with “{inputs['algorithm']}”; this copy of Convene draws with "
+                          f"“{sortition.ALGORITHM}”. Re-run it with the Convene version that made it.")
     members = [sortition.PoolMember(m["id"], m["features"]) for m in inputs["pool"]]
     quotas = [sortition.Quota(q["characteristic"], q["value"], int(q["min"]), int(q["max"]))
               for q in inputs["quotas"]]

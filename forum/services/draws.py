@@ -391,6 +391,7 @@ def preview(assembly_id: int, category: str) -> Preview:
 def _inputs(commitment: str, chars, entries: list[PoolEntry], quota_list, seats: int) -> tuple[dict, dict]:
     members = {opaque_id(commitment, e.user_id): e.user_id for e in entries}
     inputs = {
+        "algorithm": sortition.ALGORITHM,
         "seats": seats,
         "characteristics": [{"name": c.name, "values": list(c.values)} for c in chars],
         "quotas": [{"characteristic": q.characteristic, "value": q.value, "min": q.min, "max": q.max}

@@ -7,6 +7,8 @@ import time
 import pytest
 from sqlalchemy import func, select
 
+from deliberation import sortition
+from deliberation.errors import DomainError
 from deliberation.sortition_verify import verify as verify_inputs
 from forum.extensions import db
 from forum.models import Assembly, AssemblySeat
@@ -193,6 +195,10 @@ def test_a_draw_runs_in_the_background_seats_the_panel_and_reruns_from_its_publi
     welsh = {m["id"] for m in inputs["pool"] if m["features"]["region"] == "Wales"}
     assert len(welsh & set(outcome.panel)) == 1
     assert draws.verify(row.id).matches
+    assert inputs["algorithm"] == sortition.ALGORITHM
+    with pytest.raises(DomainError) as refused:
+        verify_inputs({**inputs, "algorithm": "leximin-columns/1"})
+    assert refused.value.code == "algorithm_changed" and "leximin-columns/1" in refused.value.message
     page = another_client.get(f"/assemblies/{assembly.id}").get_data(as_text=True)
     assert all(s.user.name in page for s in seats) and "drawn by lot" in page
 
@@ -297,6 +303,7 @@ def test_only_administrators_commit_and_run_draws(setup, client):
 def test_the_demo_seats_both_assemblies_by_published_reproducible_draws(app, client):
     from collections import Counter
     from pathlib import Path
+
     from forum.demo import load_demo
     load_demo(Path(__file__).resolve().parents[2] / "forum" / "demo" / "seeds")
     rows = db.session.scalars(select(Draw).order_by(Draw.id)).all()

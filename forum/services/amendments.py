@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Iterable, Optional, Sequence
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
 from deliberation import phases, texts
@@ -25,7 +25,8 @@ from forum.models import (Amendment, AmendmentVote, Area, CompositeSource, Conve
                           VersionClause, utcnow)
 from forum.permissions import can, require
 from forum.services import conventions
-from forum.services.discussion import Score
+from forum.services import votes
+from forum.services.votes import Score
 from forum.services.proposals import STATE_LABELS, _search_text, _store_version, get_proposal, get_version
 
 MAX_REASON = 2_000
@@ -252,8 +253,7 @@ def _store_new(actor, proposal: Proposal, draft: Draft, origin: str) -> Amendmen
 
 def vote_amendment(actor, amendment_id: int, value: int) -> Score:
     """Vote up (1) or down (-1), change the vote, or withdraw it (0). One vote per member."""
-    if value not in (-1, 0, 1):
-        raise DomainError("vote_invalid", "A vote is up (1), down (-1) or withdrawn (0).")
+    votes.check_value(value)
     with transaction():
         row = _amendment(amendment_id)
         require(actor, "vote_amendment", row)
@@ -261,27 +261,7 @@ def vote_amendment(actor, amendment_id: int, value: int) -> Score:
         if row.status != "pending":
             raise Conflict("amendment_disposed",
                            f"This amendment was {DECISION_LABELS[row.status].lower()}, so its votes are closed.")
-        previous = db.session.scalar(select(AmendmentVote).where(
-            AmendmentVote.amendment_id == row.id, AmendmentVote.user_id == actor.id))
-        old = previous.value if previous else 0
-        if value == old:
-            raise DomainError("vote_unchanged",
-                              "You have already voted this way." if value else "You have no vote to withdraw.")
-        if previous is None:
-            db.session.add(AmendmentVote(amendment_id=row.id, user_id=actor.id, value=value))
-        elif value == 0:
-            db.session.execute(delete(AmendmentVote).where(AmendmentVote.id == previous.id))
-        else:
-            previous.value = value
-        db.session.flush()
-        # Counts move by the difference in one UPDATE, so concurrent voters never overwrite each other.
-        db.session.execute(update(Amendment).where(Amendment.id == row.id).values(
-            score=Amendment.score + (value - old),
-            ups=Amendment.ups + (int(value == 1) - int(old == 1)),
-            downs=Amendment.downs + (int(value == -1) - int(old == -1)),
-        ))
-        db.session.refresh(row)
-        score = Score(row.id, row.proposal_id, row.score, row.ups, row.downs, value)
+        score = votes.cast(db.session, row, AmendmentVote, "amendment_id", actor.id, value)
     _announce(score.proposal_id, "amendment_scored", score.as_dict())
     return score
 

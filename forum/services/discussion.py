@@ -3,12 +3,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from sqlalchemy import case, delete, select, update
+from sqlalchemy import case, select
 
 from deliberation.errors import DomainError, NotFound
 from forum.extensions import db, socketio, transaction
 from forum.models import Clarification, ClarificationVote, Comment, Proposal, ProposalVersion, utcnow
 from forum.permissions import require
+from forum.services import votes
+from forum.services.votes import Score
 from forum.services.proposals import get_proposal
 
 MAX_COMMENT = 5_000
@@ -171,48 +173,14 @@ def answer_clarification(actor, clarification_id: int, answer: str) -> Clarifica
     return clarification
 
 
-@dataclass(frozen=True)
-class Score:
-    id: int
-    proposal_id: int
-    score: int
-    ups: int
-    downs: int
-    mine: int  # the voter's own vote: 1, -1 or 0
-
-    def as_dict(self) -> dict:
-        return {"id": self.id, "score": self.score, "ups": self.ups, "downs": self.downs}
-
-
 def vote_clarification(actor, clarification_id: int, value: int) -> Score:
     """Vote up (1) or down (-1), change the vote, or withdraw it (0). One vote per member."""
-    if value not in (-1, 0, 1):
-        raise DomainError("vote_invalid", "A vote is up (1), down (-1) or withdrawn (0).")
+    votes.check_value(value)
     with transaction():
         clarification = _clarification(clarification_id)
         require(actor, "vote_clarification", clarification)
         _require_phase_on_interim(clarification.proposal, "vote_clarification")
-        # Lock-free and race-safe: the unique (clarification, user) row is the one vote; counts move
-        # by the difference in one UPDATE so concurrent voters never overwrite each other.
-        previous = db.session.scalar(select(ClarificationVote).where(
-            ClarificationVote.clarification_id == clarification.id, ClarificationVote.user_id == actor.id))
-        old = previous.value if previous else 0
-        if value == old:
-            raise DomainError("vote_unchanged", "You have already voted this way." if value else "You have no vote to withdraw.")
-        if previous is None:
-            db.session.add(ClarificationVote(clarification_id=clarification.id, user_id=actor.id, value=value))
-        elif value == 0:
-            db.session.execute(delete(ClarificationVote).where(ClarificationVote.id == previous.id))
-        else:
-            previous.value = value
-        db.session.flush()
-        db.session.execute(update(Clarification).where(Clarification.id == clarification.id).values(
-            score=Clarification.score + (value - old),
-            ups=Clarification.ups + (int(value == 1) - int(old == 1)),
-            downs=Clarification.downs + (int(value == -1) - int(old == -1)),
-        ))
-        db.session.refresh(clarification)
-        score = Score(clarification.id, clarification.proposal_id, clarification.score, clarification.ups, clarification.downs, value)
+        score = votes.cast(db.session, clarification, ClarificationVote, "clarification_id", actor.id, value)
     _announce(clarification.proposal_id, "clarification_scored", score.as_dict())
     return score
 

@@ -7,7 +7,8 @@ from werkzeug.security import generate_password_hash
 
 from forum.extensions import db
 from forum.models import Area, Convention, LocalGroup, Phase, RoleGrant, Topic, User
-from forum.services import conventions, proposals
+from forum.records import conventions
+from forum.services import proposals
 
 PASSWORD = "correct horse battery"
 _HASH = generate_password_hash(PASSWORD, method="pbkdf2:sha256:1000")  # fast in tests

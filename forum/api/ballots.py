@@ -9,7 +9,7 @@ from forum.api import bp
 from forum.api import validate as v
 from forum.permissions import LoginRequired
 from forum.services import ballots, declare
-from forum.services.conventions import now
+from forum.records.conventions import now
 
 
 def _signed_in():

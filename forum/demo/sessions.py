@@ -9,7 +9,7 @@ from sqlalchemy import select
 from forum.extensions import db
 from forum.models import Assembly, AssemblySeat, Proposal, User
 from forum.services import live_sessions
-from forum.services.conventions import now
+from forum.records.conventions import now
 
 
 def load_sessions() -> int:

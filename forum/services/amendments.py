@@ -24,7 +24,7 @@ from forum.extensions import db, socketio, transaction
 from forum.models import (Amendment, AmendmentVote, Area, CompositeSource, Convention, Proposal, ProposalVersion,
                           VersionClause, utcnow)
 from forum.permissions import can, require
-from forum.services import conventions
+from forum.records import conventions
 from forum.services import votes
 from forum.services.votes import Score
 from forum.services.proposals import STATE_LABELS, _search_text, _store_version, get_proposal, get_version

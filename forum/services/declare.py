@@ -33,7 +33,8 @@ from deliberation.errors import DomainError
 from forum.extensions import db, transaction
 from forum.models import Proposal, ProposalVersion, Transition, utcnow
 from forum.permissions import require
-from forum.services import ballots, conventions, tracking
+from forum.records import conventions
+from forum.services import ballots, tracking
 from forum.services.proposals import _search_text, _store_version
 
 ADOPTED_NOTE = "Adopted by the all-member ballot"

@@ -45,7 +45,7 @@ def _require_phase_on_interim(proposal: Proposal, action) -> None:
     """Published texts (interim or later) follow the convention's phases; submissions do not."""
     from deliberation import phases
     from forum.models import Convention
-    from forum.services.conventions import require_phase
+    from forum.records.conventions import require_phase
     if proposal.state in ("interim", "final", "on_ballot", "carried", "not_carried"):
         require_phase(db.session.get(Convention, proposal.convention_id), phases.Action(action))
 

@@ -22,7 +22,7 @@ from forum.models import Assembly, AssemblySeat, Convention, User
 from forum.models.assemblies import SEAT_CATEGORIES
 from forum.models.draws import DRAWN_CATEGORIES, Draw, DrawCharacteristic, DrawQuota, PoolEntry, SeatPlan
 from forum.permissions import require
-from forum.services import conventions
+from forum.records import conventions
 
 log = logging.getLogger(__name__)
 

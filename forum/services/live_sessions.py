@@ -24,7 +24,7 @@ from forum.models import (Amendment, Assembly, AssemblySeat, ChatMessage, CheckA
                           ProposalVersion, SessionCheck, SessionConnection, SessionItem, SpeakerTurn, User)
 from forum.permissions import require
 from forum.services import tracking
-from forum.services.conventions import now
+from forum.records.conventions import now
 
 NAMESPACE = "/sessions"
 WORKER = uuid.uuid4().hex[:12]  # this process: connections it holds are its own

@@ -15,7 +15,7 @@ from deliberation.errors import DomainError
 from forum.extensions import db, transaction
 from forum.models import Comment, Proposal, User
 from forum.models.lifecycle import DIGEST_CHOICES, Follow, Notification, NotificationPreference, Transition
-from forum.services import conventions
+from forum.records import conventions
 from forum.services.mail import mailer
 from forum.services.proposals import STATE_LABELS, get_proposal
 

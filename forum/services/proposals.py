@@ -65,7 +65,7 @@ def create_proposal(actor, convention_id: int, title: str, body: str, area_id: i
                     sources: Sequence[str] = ()) -> Proposal:
     require(actor, "create_proposal")
     from deliberation.phases import Action
-    from forum.services.conventions import require_phase
+    from forum.records.conventions import require_phase
     title = _clean_title(title)
     clauses = texts.number_clauses(texts.split_into_clauses(body or ""))
     if sources:

@@ -21,7 +21,7 @@ from forum.extensions import db, socketio, transaction
 from forum.models import Amendment, Assembly, AssemblySeat, Convention, Proposal, Support, Transition
 from forum.models.lifecycle import ConventionRules
 from forum.permissions import require
-from forum.services import conventions
+from forum.records import conventions
 from forum.services.proposals import STATE_LABELS, get_proposal
 
 P = phases.PhaseKind

@@ -65,7 +65,7 @@ def test_demo_timeline_is_valid_for_the_core_and_today_is_in_the_amendment_windo
     from datetime import date, datetime, timezone
     from deliberation import phases
     from forum.models import Convention
-    from forum.services.conventions import timeline
+    from forum.records.conventions import timeline
     load_demo(SEEDS, today=date(2026, 11, 23))
     convention = db.session.scalar(select(Convention))
     noon = datetime(2026, 11, 23, 12, tzinfo=timezone.utc)

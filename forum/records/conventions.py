@@ -1,4 +1,4 @@
-"""The convention as the core sees it: its timeline, and the server's clock.
+"""The convention as the core sees it: which one is current, its timeline, and the server's clock.
 
 Every phase decision goes through `require_phase` with `now()` from here, so pages, the API and
 socket events agree, and tests move the clock by setting the app's CLOCK.
@@ -12,7 +12,19 @@ from sqlalchemy import select
 
 from deliberation import phases
 from forum.extensions import db
+from deliberation.errors import NotFound
 from forum.models import Convention, Phase
+
+
+def current(slug: str | None = None) -> Convention:
+    """The convention this instance runs (the first one), or the one with this slug."""
+    stmt = select(Convention).order_by(Convention.id)
+    if slug:
+        stmt = stmt.where(Convention.slug == slug)
+    convention = db.session.scalar(stmt.limit(1))
+    if convention is None:
+        raise NotFound("convention_not_found", "There is no convention here yet.")
+    return convention
 
 
 def now() -> datetime:

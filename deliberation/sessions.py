@@ -18,6 +18,9 @@ from fractions import Fraction
 from types import MappingProxyType
 from typing import Any, Callable, Iterable, Mapping, Sequence
 
+from deliberation.consensus import (REASON_RULES, CheckOutcome, ConsensusRule, QuorumStatus, ReasonRule,
+                                    Response, Tally, as_fraction, evaluate, parse_response, quorum_needed,
+                                    quorum_status)
 from deliberation.errors import Conflict, DomainError, NotAllowed, NotFound
 
 MemberId = int
@@ -27,7 +30,7 @@ MAX_REASON_CHARS = 1_000
 MAX_SUBJECT_CHARS = 200
 MAX_AGENDA_ITEM_CHARS = 300
 MAX_TIMER_SECONDS = 24 * 60 * 60
-DEFAULT_QUORUM = Fraction(1, 2)
+DEFAULT_QUORUM = ConsensusRule().quorum
 
 
 # --------------------------------------------------------------------------- events
@@ -192,63 +195,6 @@ class ChatLocked(Event):
 @dataclass(frozen=True)
 class ChatUnlocked(Event):
     by: MemberId
-
-
-# --------------------------------------------------------------------------- quorum
-
-
-@dataclass(frozen=True)
-class QuorumStatus:
-    met: bool
-    needed: int
-    present: int
-    words: str
-
-    def to_dict(self) -> dict[str, Any]:
-        return _plain({f.name: getattr(self, f.name) for f in fields(self)})
-
-
-def as_fraction(value: Fraction | int | float | str) -> Fraction:
-    """An exact fraction; floats go through their decimal text so 0.1 means one tenth."""
-    if isinstance(value, float):
-        return Fraction(repr(value))
-    return Fraction(value)
-
-
-def quorum_needed(seats: int, fraction: Fraction | float | str) -> int:
-    """How many seated members must be present: ceil(fraction × seats), and never fewer than one,
-    because a room with nobody seated in it decides nothing."""
-    share = as_fraction(fraction)
-    if not 0 < share <= 1:
-        raise DomainError(
-            "invalid_quorum_rule",
-            f"A quorum is a share of the seats above 0 and at most 1, not {share}.",
-            fraction=str(share),
-        )
-    return max(1, math.ceil(share * seats))
-
-
-def quorum_status(seats: int, present_seated: int, fraction: Fraction | float | str) -> QuorumStatus:
-    """Whether enough seated members are present to decide, in numbers and in words."""
-    if seats < 0 or not 0 <= present_seated <= seats:
-        raise DomainError(
-            "invalid_attendance",
-            f"{present_seated} present out of {seats} seats does not add up.",
-            seats=seats,
-            present=present_seated,
-        )
-    needed = quorum_needed(seats, fraction)
-    met = present_seated >= needed
-    room = f"{present_seated} of {seats} seated {_members(seats)} present"
-    if met:
-        words = f"Quorate: {room}; {needed} needed."
-    else:
-        words = f"Not quorate: {room}; {needed} needed, {needed - present_seated} more to go."
-    return QuorumStatus(met=met, needed=needed, present=present_seated, words=words)
-
-
-def _members(n: int) -> str:
-    return "member" if n == 1 else "members"
 
 
 # --------------------------------------------------------------------------- session: agenda and attendance
@@ -771,76 +717,6 @@ class Timer:
 # --------------------------------------------------------------------------- consensus checks
 
 
-class Response(Enum):
-    AGREE = "agree"
-    AGREE_WITH_RESERVATIONS = "agree_with_reservations"
-    STAND_ASIDE = "stand_aside"
-    BLOCK = "block"
-
-
-class ReasonRule(Enum):
-    NONE = "none"
-    OPTIONAL = "optional"
-    REQUIRED = "required"
-
-
-# A block stops the room, so the room must hear why; reservations and stand asides may say why;
-# a plain agree needs no reason.
-REASON_RULES: Mapping[Response, ReasonRule] = MappingProxyType(
-    {
-        Response.AGREE: ReasonRule.NONE,
-        Response.AGREE_WITH_RESERVATIONS: ReasonRule.OPTIONAL,
-        Response.STAND_ASIDE: ReasonRule.OPTIONAL,
-        Response.BLOCK: ReasonRule.REQUIRED,
-    }
-)
-
-
-def parse_response(response: Response | str) -> Response:
-    if isinstance(response, Response):
-        return response
-    try:
-        return Response(response)
-    except ValueError:
-        known = ", ".join(r.value for r in Response)
-        raise DomainError(
-            "unknown_response", f"'{response}' is not an answer to a consensus check; choose one of: {known}.",
-            response=str(response),
-        ) from None
-
-
-@dataclass(frozen=True)
-class ConsensusRule:
-    """When a consensus check succeeds.
-
-    Support is agree + agree with reservations. It is measured against the answers that take a
-    side: agree, reservations and blocks. Stand asides are left out of the denominator by default
-    because standing aside means "I will not stand in the way": counting it against the proposal
-    would turn it into a soft no. Members present who have not answered are not counted either;
-    quorum already guards against a thin room.
-    """
-
-    threshold: Fraction = Fraction(3, 4)
-    blocks_stop: bool = True
-    stand_asides_in_denominator: bool = False
-
-    def __post_init__(self) -> None:
-        object.__setattr__(self, "threshold", as_fraction(self.threshold))
-        if not 0 < self.threshold <= 1:
-            raise DomainError("invalid_consensus_rule", "A consensus threshold is a share above 0 and at most 1.")
-
-    def to_dict(self) -> dict[str, Any]:
-        return _plain({f.name: getattr(self, f.name) for f in fields(self)})
-
-    @classmethod
-    def from_dict(cls, data: Mapping[str, Any]) -> ConsensusRule:
-        return cls(
-            threshold=Fraction(data.get("threshold", "3/4")),
-            blocks_stop=bool(data.get("blocks_stop", True)),
-            stand_asides_in_denominator=bool(data.get("stand_asides_in_denominator", False)),
-        )
-
-
 @dataclass(frozen=True)
 class Answer:
     member_id: MemberId
@@ -852,103 +728,7 @@ class Answer:
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> Answer:
-        return cls(int(data["member_id"]), Response(data["response"]), data.get("reason"))
-
-
-@dataclass(frozen=True)
-class Tally:
-    """Answers of the seated members present right now, and how many of them are still silent."""
-
-    agree: int
-    reservations: int
-    stand_aside: int
-    block: int
-    not_answered: int
-    present_seated: int
-    seats: int
-
-    @property
-    def answered(self) -> int:
-        return self.agree + self.reservations + self.stand_aside + self.block
-
-    @property
-    def support(self) -> int:
-        return self.agree + self.reservations
-
-    def words(self) -> str:
-        parts = [
-            f"{self.agree} agree",
-            f"{self.reservations} with reservations",
-            f"{self.stand_aside} stand aside" if self.stand_aside <= 1 else f"{self.stand_aside} stand asides",
-            "no block" if self.block == 0 else f"{self.block} block" + ("s" if self.block > 1 else ""),
-        ]
-        if self.not_answered:
-            parts.append(f"{self.not_answered} not answered")
-        return f"{', '.join(parts)}; {self.present_seated} of {self.seats} seated {_members(self.seats)} present"
-
-    def to_dict(self) -> dict[str, Any]:
-        return {f.name: getattr(self, f.name) for f in fields(self)}
-
-    @classmethod
-    def from_dict(cls, data: Mapping[str, Any]) -> Tally:
-        return cls(**{f.name: int(data[f.name]) for f in fields(cls)})
-
-
-@dataclass(frozen=True)
-class CheckOutcome:
-    reached: bool
-    quorate: bool
-    counts: Tally
-    threshold: Fraction
-    reason: str
-
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "reached": self.reached,
-            "quorate": self.quorate,
-            "counts": self.counts.to_dict(),
-            "threshold": str(self.threshold),
-            "reason": self.reason,
-        }
-
-    @classmethod
-    def from_dict(cls, data: Mapping[str, Any]) -> CheckOutcome:
-        return cls(
-            reached=bool(data["reached"]),
-            quorate=bool(data["quorate"]),
-            counts=Tally.from_dict(data["counts"]),
-            threshold=Fraction(data["threshold"]),
-            reason=str(data["reason"]),
-        )
-
-
-# Each condition returns the words of its failure, or None when it holds; consensus is reached
-# when none fails. The first failure is the reason given.
-_Condition = Callable[[Tally, QuorumStatus, ConsensusRule], "str | None"]
-
-
-def _quorate(tally: Tally, quorum: QuorumStatus, rule: ConsensusRule) -> str | None:
-    if quorum.met:
-        return None
-    return f"not quorate, {quorum.present} of {tally.seats} seated {_members(tally.seats)} present and {quorum.needed} needed"
-
-
-def _unblocked(tally: Tally, quorum: QuorumStatus, rule: ConsensusRule) -> str | None:
-    if not rule.blocks_stop or tally.block == 0:
-        return None
-    return f"blocked by {tally.block} {_members(tally.block)}; {tally.words()}"
-
-
-def _enough_support(tally: Tally, quorum: QuorumStatus, rule: ConsensusRule) -> str | None:
-    counted = tally.support + tally.block + (tally.stand_aside if rule.stand_asides_in_denominator else 0)
-    if counted and Fraction(tally.support, counted) >= rule.threshold:
-        return None
-    if counted == 0:
-        return f"nobody has agreed; {tally.words()}"
-    return f"{tally.support} of {counted} counted answers support it and {rule.threshold} is needed; {tally.words()}"
-
-
-CONSENSUS_CONDITIONS: tuple[_Condition, ...] = (_quorate, _unblocked, _enough_support)
+        return cls(int(data["member_id"]), parse_response(data["response"]), data.get("reason"))
 
 
 @dataclass(frozen=True)
@@ -957,8 +737,10 @@ class ConsensusCheck:
     "text:12@3" or "amendment:45"): open until the facilitator closes it; members may change
     their answer while it is open.
 
-    The check reflects the room as it is when read: only answers of seated members present
-    count, so someone who answered and then left no longer counts until they return.
+    The check keeps its own roll: the seated members present when it opened, and those who
+    arrive while it is open. Someone on the roll who leaves still counts (their answer, or their
+    silence), so an outcome never shrinks to whoever happens to be connected at the close, and a
+    server restart during the check changes nothing but the note that it happened.
     """
 
     subject: str
@@ -969,17 +751,24 @@ class ConsensusCheck:
     closed_at: datetime | None = None
     closed_by: MemberId | None = None
     outcome: CheckOutcome | None = None
+    roll: frozenset[MemberId] = frozenset()
+    interrupted: bool = False
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "roll", frozenset(self.roll))
 
     @classmethod
     def open(cls, session: Session, subject: str, opened_by: MemberId, now: datetime) -> tuple[ConsensusCheck, list[Event]]:
-        """Open a check on `subject` during the session's current agenda item."""
+        """Open a check on `subject` during the session's current agenda item; the seated
+        members present now are its roll."""
         subject = subject.strip()
         if not subject or len(subject) > MAX_SUBJECT_CHARS:
             raise DomainError(
                 "invalid_subject",
                 f"A consensus check needs a subject of 1 to {MAX_SUBJECT_CHARS} characters.",
             )
-        check = cls(subject=subject, item=session.current_item, opened_by=opened_by, opened_at=now)
+        check = cls(subject=subject, item=session.current_item, opened_by=opened_by, opened_at=now,
+                    roll=session.present_seated)
         return check, [CheckOpened(subject=subject, item=check.item, opened_by=opened_by)]
 
     @property
@@ -988,6 +777,16 @@ class ConsensusCheck:
 
     def answer_of(self, member_id: MemberId) -> Answer | None:
         return next((a for a in self.answers if a.member_id == member_id), None)
+
+    def note_arrival(self, session: Session, member_id: MemberId) -> ConsensusCheck:
+        """A seated member who arrives while the check is open joins its roll."""
+        if not self.is_open or member_id not in session.seated or member_id in self.roll:
+            return self
+        return replace(self, roll=self.roll | {member_id})
+
+    def note_interruption(self) -> ConsensusCheck:
+        """The server lost its connections while the check was open (a restart)."""
+        return self if not self.is_open or self.interrupted else replace(self, interrupted=True)
 
     def answer(
         self, session: Session, member_id: MemberId, response: Response | str, reason: str | None = None
@@ -1006,18 +805,21 @@ class ConsensusCheck:
         given = _clean_reason(chosen, reason)
         previous = self.answer_of(member_id)
         new = Answer(member_id, chosen, given)
+        rolled = self.note_arrival(session, member_id)
         if previous == new:
-            return self, []
+            return rolled, []
         others = [a for a in self.answers if a.member_id != member_id]
         answers = tuple(sorted([*others, new], key=lambda a: a.member_id))
         event = ResponseGiven(
             subject=self.subject, member_id=member_id, response=chosen, reason=given,
             previous=previous.response if previous else None,
         )
-        return replace(self, answers=answers), [event]
+        return replace(rolled, answers=answers), [event]
 
     def tally(self, session: Session) -> Tally:
-        room = session.present_seated
+        """The answers of the seated members on the roll (a member whose seat was withdrawn since
+        drops out)."""
+        room = self.roll & session.seated
         counted = [a.response for a in self.answers if a.member_id in room]
         return Tally(
             agree=counted.count(Response.AGREE),
@@ -1029,16 +831,12 @@ class ConsensusCheck:
             seats=len(session.seated),
         )
 
-    def evaluate(self, session: Session, rule: ConsensusRule = ConsensusRule()) -> CheckOutcome:
-        """What closing now would decide, with the reason in words."""
-        tally = self.tally(session)
-        quorum = session.quorum()
-        failure = next((words for cond in CONSENSUS_CONDITIONS if (words := cond(tally, quorum, rule))), None)
-        reason = f"No consensus: {failure}." if failure else f"Consensus reached: {tally.words()}."
-        return CheckOutcome(reached=failure is None, quorate=quorum.met, counts=tally, threshold=rule.threshold, reason=reason)
+    def evaluate(self, session: Session, rule: ConsensusRule) -> CheckOutcome:
+        """What closing now would decide under the convention's rule, with the reason in words."""
+        return evaluate(rule, self.tally(session), self.interrupted)
 
     def close(
-        self, session: Session, closed_by: MemberId, now: datetime, rule: ConsensusRule = ConsensusRule()
+        self, session: Session, closed_by: MemberId, now: datetime, rule: ConsensusRule
     ) -> tuple[ConsensusCheck, CheckOutcome, list[Event]]:
         """Close the check; the outcome is kept on the closed check and returned."""
         self._require_open()
@@ -1060,6 +858,8 @@ class ConsensusCheck:
             "closed_at": self.closed_at.isoformat() if self.closed_at else None,
             "closed_by": self.closed_by,
             "outcome": self.outcome.to_dict() if self.outcome else None,
+            "roll": sorted(self.roll),
+            "interrupted": self.interrupted,
         }
 
     @classmethod
@@ -1073,6 +873,8 @@ class ConsensusCheck:
             closed_at=datetime.fromisoformat(data["closed_at"]) if data.get("closed_at") else None,
             closed_by=data.get("closed_by"),
             outcome=CheckOutcome.from_dict(data["outcome"]) if data.get("outcome") else None,
+            roll=frozenset(int(m) for m in data.get("roll", ())),
+            interrupted=bool(data.get("interrupted", False)),
         )
 
 

@@ -17,13 +17,15 @@ what it would need.
 """
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from enum import Enum
-from fractions import Fraction
 from typing import Any, Callable, ClassVar, Mapping, Sequence, Union
 
+from fractions import Fraction
+
+from deliberation.consensus import (CheckOutcome, ConsensusRule, Response, Tally, as_fraction, evaluate,
+                                    parse_response)
 from deliberation.errors import DomainError
 from deliberation.phases import LABELS, PhaseKind, Timeline, format_day
 
@@ -81,13 +83,6 @@ class Origin(Enum):
     COMPOSITE = "composite"    # written by an assembly from submissions: starts as a draft
 
 
-class Response(Enum):
-    AGREE = "agree"
-    RESERVATIONS = "reservations"
-    STAND_ASIDE = "stand_aside"
-    BLOCK = "block"
-
-
 class Disposition(Enum):
     ACCEPTED = "accepted"
     ACCEPTED_AS_MODIFIED = "accepted_as_modified"
@@ -112,9 +107,11 @@ class CounterEffect(Enum):
 class Rules:
     """A convention's thresholds; the defaults follow the seed process."""
 
-    quorum_fraction: float = 0.5         # share of seated members who must take part
-    agreement_threshold: float = 0.75    # share agreeing (with or without reservations), stand-asides left out
+    quorum_fraction: float | Fraction = 0.5  # share of seated members who must take part
+    agreement_threshold: float | Fraction = 0.75  # share agreeing (with or without reservations), stand-asides left out
     blocks_stop: bool = True             # one block stops consensus; if False, blocks count as disagreement
+    stand_asides_count: bool = False     # stand-asides in the denominator of the agreement share
+    silent_counts: bool = True           # members present who did not answer count as not agreeing
     support_threshold: int = 20          # supporting members an individual submission needs
     counter_proposal: CounterEffect = CounterEffect.STANDS_BESIDE
     final_waits_for_amendment_window: bool = True   # members may amend until the window closes
@@ -126,81 +123,12 @@ class Rules:
         if self.support_threshold < 0:
             raise DomainError("rules_invalid", "The support threshold cannot be negative.")
 
-
-# --- consensus checks ------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class CheckOutcome:
-    reached: bool
-    quorate: bool
-    reason: str
-
-
-def _share(value: float) -> Fraction:
-    # Through str so 0.75 means exactly three quarters, not its binary neighbour.
-    return Fraction(str(value))
-
-
-def _tally(counts: Mapping[Response, int]) -> str:
-    return (
-        f"{counts.get(Response.AGREE, 0)} agree, {counts.get(Response.RESERVATIONS, 0)} with reservations, "
-        f"{counts.get(Response.STAND_ASIDE, 0)} standing aside, {counts.get(Response.BLOCK, 0)} blocking"
-    )
-
-
-def evaluate_check(
-    rules: Rules, seated: int, responses: Mapping[Response, int], present: int | None = None
-) -> CheckOutcome:
-    """Did a consensus check reach consensus, was it quorate, and why, in plain words.
-
-    `present` defaults to those who responded; members present who gave no response count
-    against agreement, since silence is not consent. Stand-asides count towards quorum but
-    neither for nor against; blocks stop consensus when `rules.blocks_stop`, otherwise
-    they count against.
-    """
-    if seated < 1:
-        raise DomainError("seats_missing", "A consensus check needs an assembly with at least one seated member.")
-    if any(n < 0 for n in responses.values()):
-        raise DomainError("response_count_negative", "Response counts cannot be negative.")
-    counts = {r: responses.get(r, 0) for r in Response}
-    responded = sum(counts.values())
-    if present is None:
-        present = responded
-    if present < responded:
-        raise DomainError(
-            "fewer_present_than_responses",
-            f"{responded} responses were counted but only {present} members were present.",
-            present=present, responded=responded,
-        )
-    if present > seated:
-        raise DomainError(
-            "more_responses_than_seats",
-            f"{present} members were counted present but the assembly has only {seated} seated members.",
-            present=present, seated=seated,
-        )
-    needed = math.ceil(_share(rules.quorum_fraction) * seated)
-    if present < needed:
-        return CheckOutcome(
-            False, False,
-            f"Not quorate: {present} of {seated} seated members took part; at least {needed} are needed.",
-        )
-    tally = _tally(counts) + (f", {present - responded} silent" if present > responded else "")
-    blocks = counts[Response.BLOCK]
-    if blocks and rules.blocks_stop:
-        who = "1 member blocked" if blocks == 1 else f"{blocks} members blocked"
-        return CheckOutcome(False, True, f"No consensus: {who} ({tally}).")
-    agreeing = counts[Response.AGREE] + counts[Response.RESERVATIONS]
-    counted = present - counts[Response.STAND_ASIDE]
-    if counted == 0:
-        return CheckOutcome(False, True, f"No consensus: everyone present stood aside ({tally}).")
-    threshold = _share(rules.agreement_threshold)
-    share = Fraction(agreeing, counted)
-    percent, needed_percent = math.floor(share * 100), math.ceil(threshold * 100)
-    figures = f"{agreeing} of the {counted} not standing aside agree ({percent}%; at least {needed_percent}% needed)"
-    if share >= threshold:
-        return CheckOutcome(True, True, f"Consensus reached: {tally}; {figures}.")
-    return CheckOutcome(False, True, f"No consensus: {tally}; only {figures}.")
+    @property
+    def consensus(self) -> ConsensusRule:
+        """The consensus rule these rules set: the one both the live room and the record use."""
+        return ConsensusRule(quorum=as_fraction(self.quorum_fraction), threshold=as_fraction(self.agreement_threshold),
+                             blocks_stop=self.blocks_stop, stand_asides_count=self.stand_asides_count,
+                             silent_counts=self.silent_counts)
 
 
 # --- the status of a text --------------------------------------------------------------------
@@ -280,8 +208,11 @@ class ConsensusChecked:
     seated: int
     block_reasons: tuple[str, ...] = ()
     present: int | None = None   # None: those who responded
+    interrupted: bool = False    # the live room restarted while the check was open
 
     def __post_init__(self) -> None:
+        object.__setattr__(self, "responses", {parse_response(k): v for k, v in self.responses.items()})
+        self.tally  # refuses counts that do not add up, before anything is recorded
         blocks = self.responses.get(Response.BLOCK, 0)
         # A block is a serious step; the record must say why each member took it.
         if len([r for r in self.block_reasons if r.strip()]) != blocks:
@@ -289,6 +220,13 @@ class ConsensusChecked:
                 "block_needs_reason", f"Each block needs its reason: {blocks} blocks, {len(self.block_reasons)} reasons.",
                 blocks=blocks,
             )
+
+    @property
+    def tally(self) -> Tally:
+        return Tally.from_counts(self.responses, self.seated, self.present)
+
+    def outcome(self, rules: Rules) -> CheckOutcome:
+        return evaluate(rules.consensus, self.tally, self.interrupted)
 
 
 @dataclass(frozen=True)
@@ -488,8 +426,8 @@ SUPPORT_STILL_COUNTING = Guard(
     lambda s, e, r: "the submissions window to be open, and it has closed",
 )
 CONSENSUS_REACHED = Guard(
-    "consensus_reached", lambda s, e, r: evaluate_check(r, e.seated, e.responses, e.present).reached,
-    lambda s, e, r: f"a quorate check that reaches consensus ({evaluate_check(r, e.seated, e.responses, e.present).reason})",
+    "consensus_reached", lambda s, e, r: e.outcome(r).reached,
+    lambda s, e, r: f"a quorate check that reaches consensus ({e.outcome(r).reason})",
 )
 WINDOW_OPEN = Guard(
     "amendment_window_open", lambda s, e, r: PhaseKind.AMENDMENT_WINDOW not in s.closed_phases,
@@ -622,19 +560,35 @@ def _merged_into(s: TextStatus, e: MergedInto, r: Rules) -> tuple[dict, str, dic
 
 
 def _consensus_checked(s: TextStatus, e: ConsensusChecked, r: Rules) -> tuple[dict, str, dict]:
-    outcome = evaluate_check(r, e.seated, e.responses, e.present)
+    outcome = e.outcome(r)
+    tally = outcome.counts
     evidence = {
-        "seated": e.seated,
-        "present": e.present if e.present is not None else sum(e.responses.values()),
-        "responses": {resp.value: e.responses.get(resp, 0) for resp in Response},
+        "seated": tally.seats,
+        "present": tally.present_seated,
+        "responses": {"agree": tally.agree, "reservations": tally.reservations, "stand_aside": tally.stand_aside,
+                      "block": tally.block},
         "block_reasons": list(e.block_reasons),
         "quorate": outcome.quorate,
         "reached": outcome.reached,
+        "outcome": outcome.code,
+        "rule": r.consensus.to_dict(),
+        "interrupted": outcome.interrupted,
     }
     reason = outcome.reason
     if e.block_reasons:
         reason += " Reasons given for blocking: " + "; ".join(r.strip() for r in e.block_reasons) + "."
     return {"last_check": outcome}, reason, evidence
+
+
+def recorded_check(evidence: Mapping[str, Any], reason: str) -> CheckOutcome:
+    """The outcome of a recorded consensus check, read back from its transition's evidence."""
+    responses = evidence.get("responses", {})
+    tally = Tally.from_counts({parse_response(k): int(v) for k, v in responses.items()},
+                              max(1, int(evidence.get("seated", 1))), evidence.get("present"))
+    rule = ConsensusRule.from_dict(evidence.get("rule", {}))
+    return CheckOutcome(reached=bool(evidence.get("reached")), quorate=bool(evidence.get("quorate")), counts=tally,
+                        threshold=rule.threshold, reason=reason, code=str(evidence.get("outcome", "")),
+                        interrupted=bool(evidence.get("interrupted", False)))
 
 
 def _interim_published(s: TextStatus, e: InterimPublished, r: Rules) -> tuple[dict, str, dict]:

@@ -6,7 +6,7 @@ import json
 from datetime import datetime
 from typing import Any, Optional
 
-from sqlalchemy import Boolean, Float, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy import Boolean, Float, ForeignKey, Index, String, Text, UniqueConstraint, false, true
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from forum.extensions import db
@@ -63,6 +63,8 @@ class ConventionRules(db.Model):
     quorum_fraction: Mapped[float] = mapped_column(Float, default=0.5)
     agreement_threshold: Mapped[float] = mapped_column(Float, default=0.75)
     blocks_stop: Mapped[bool] = mapped_column(Boolean, default=True)
+    stand_asides_count: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    silent_counts: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
 
 
 class Follow(db.Model):

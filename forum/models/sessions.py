@@ -12,7 +12,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Optional
 
-from sqlalchemy import Boolean, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy import Boolean, ForeignKey, Index, String, Text, UniqueConstraint, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from forum.extensions import db
@@ -92,7 +92,11 @@ class SessionCheck(db.Model):
     closed_by_id: Mapped[Optional[int]] = mapped_column(ForeignKey("users.id"))
     closed_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime)
     reached: Mapped[Optional[bool]] = mapped_column(Boolean)
-    outcome_json: Mapped[Optional[str]] = mapped_column(Text)  # sessions.CheckOutcome.to_dict()
+    outcome_json: Mapped[Optional[str]] = mapped_column(Text)  # consensus.CheckOutcome.to_dict()
+    # The seated members on the check's roll (present when it opened or arriving while open), kept
+    # so that a restart or a dropped connection never shrinks the outcome to who is still connected.
+    roll_json: Mapped[str] = mapped_column(Text, default="[]", server_default="[]")
+    interrupted: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
 
 class CheckAnswer(db.Model):

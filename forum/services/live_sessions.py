@@ -20,7 +20,8 @@ from sqlalchemy import delete, func, select, update
 from deliberation import sessions as core
 from deliberation.errors import Conflict, DomainError, NotFound
 from forum.extensions import db, socketio, transaction
-from forum.models import (Amendment, Assembly, AssemblySeat, ChatMessage, CheckAnswer, LiveSession, Proposal,
+from forum.models import (Amendment, Assembly, AssemblySeat, ChatMessage, CheckAnswer, Convention, LiveSession,
+                          Proposal,
                           ProposalVersion, SessionCheck, SessionConnection, SessionItem, SpeakerTurn, User)
 from forum.permissions import require
 from forum.services import tracking
@@ -31,7 +32,6 @@ WORKER = uuid.uuid4().hex[:12]  # this process: connections it holds are its own
 MAX_TITLE = 200
 MAX_AGENDA = 30
 CHAT_BACKLOG = 100
-RULE = core.ConsensusRule()
 
 
 @dataclass(frozen=True)
@@ -70,6 +70,9 @@ class Room:
         self.names = {uid: name for uid, name, _ in seats}
         self.seated = frozenset(uid for uid, _, cat in seats if cat != "facilitator")
         self.facilitators = frozenset(uid for uid, _, cat in seats if cat == "facilitator")
+        # The convention's own consensus rule: the same one the tracker records checks under.
+        assembly = db.session.get(Assembly, row.assembly_id)
+        self.rule = tracking.rules_for(db.session.get(Convention, assembly.convention_id)).consensus
         stored = json.loads(row.attendance_json or "{}")
         self.attended = set(stored.get("attended", ()))
         self.observers_peak = int(stored.get("observers_peak", 0))
@@ -78,7 +81,7 @@ class Room:
             agenda=tuple(i.title for i in row.items), seated=self.seated, facilitators=self.facilitators,
             present=frozenset(stored.get("present", ())) & (self.seated | self.facilitators),
             observers=int(stored.get("observers", 0)), current_item=int(stored.get("current_item", 0)),
-            quorum_fraction=stored.get("quorum_fraction", str(core.DEFAULT_QUORUM)))
+            quorum_fraction=self.rule.quorum)
         self.queue = core.SpeakerQueue.from_dict(json.loads(row.queue_json)) if row.queue_json not in ("", "{}") \
             else core.SpeakerQueue()
         self.timer = core.Timer.from_dict(json.loads(row.timer_json)) if row.timer_json not in ("", "{}") \
@@ -187,7 +190,12 @@ def _check_value(row: SessionCheck, answers: list[CheckAnswer] | None = None) ->
         subject=row.subject, item=row.item, opened_by=row.opened_by_id, opened_at=row.opened_at,
         answers=tuple(core.Answer(a.user_id, core.Response(a.response), a.reason) for a in answers),
         closed_at=row.closed_at, closed_by=row.closed_by_id,
-        outcome=core.CheckOutcome.from_dict(json.loads(row.outcome_json)) if row.outcome_json else None)
+        outcome=core.CheckOutcome.from_dict(json.loads(row.outcome_json)) if row.outcome_json else None,
+        roll=frozenset(json.loads(row.roll_json or "[]")), interrupted=row.interrupted)
+
+
+def _store_roll(row: SessionCheck, check: core.ConsensusCheck) -> None:
+    row.roll_json, row.interrupted = json.dumps(sorted(check.roll)), check.interrupted
 
 
 def describe_check(room: Room, row: SessionCheck, check: core.ConsensusCheck | None = None) -> dict[str, Any]:
@@ -307,9 +315,9 @@ def join(actor, session_id: int, sid: str) -> dict[str, Any]:
         room = _locked(session_id, actor, "watch_session", must_be_open=False)
         participant = room.standing.seated or room.standing.facilitates
         # A connection of the same person held by a process that no longer runs is gone.
-        db.session.execute(delete(SessionConnection).where(
+        lost = db.session.execute(delete(SessionConnection).where(
             SessionConnection.session_id == session_id, SessionConnection.user_id == actor.id,
-            SessionConnection.worker != WORKER))
+            SessionConnection.worker != WORKER)).rowcount
         if db.session.get(SessionConnection, sid) is None:
             db.session.add(SessionConnection(sid=sid, session_id=session_id, user_id=actor.id,
                                              observer=not participant, worker=WORKER))
@@ -317,6 +325,7 @@ def join(actor, session_id: int, sid: str) -> dict[str, Any]:
         arrived = []
         if participant and room.row.status == "open":
             room.attendance, arrived = room.attendance.mark_present(actor.id)
+            _note_on_open_check(room, actor.id, interrupted=bool(lost))
         observers_before = room.attendance.observers
         if room.row.status == "open":
             room.attendance, _ = room.attendance.count_observers(_count_observers(session_id))
@@ -327,6 +336,18 @@ def join(actor, session_id: int, sid: str) -> dict[str, Any]:
     elif room.attendance.observers != observers_before:
         _announce_observers_soon(session_id)
     return state
+
+
+def _note_on_open_check(room: Room, member_id: int, interrupted: bool) -> None:
+    """A seated member who arrives while a check is open joins its roll; one whose connection
+    was held by a process that has gone tells the check that a restart interrupted it."""
+    row = _open_check(room.id)
+    if row is None:
+        return
+    check = _check_value(row).note_arrival(room.attendance, member_id)
+    if interrupted:
+        check = check.note_interruption()
+    _store_roll(row, check)
 
 
 def leave(sid: str, keep: int | None = None) -> None:
@@ -605,6 +626,7 @@ def open_check(actor, session_id: int, amendment: int | None = None) -> dict[str
         row = SessionCheck(session_id=room.id, item=check.item, subject=check.subject, label=label[:300],
                            proposal_id=proposal.id, amendment_id=amendment, opened_by_id=actor.id,
                            opened_at=check.opened_at)
+        _store_roll(row, check)
         db.session.add(row)
         db.session.flush()
         room.save()
@@ -631,6 +653,7 @@ def answer_check(actor, session_id: int, response: str, reason: str | None = Non
             else:
                 stored.response, stored.reason, stored.answered_at = answer.response.value, answer.reason, now()
             db.session.flush()
+        _store_roll(row, check)
         room.save()
         payload = room.check_state(row, check)
     room.emit("tally_changed", payload)
@@ -648,7 +671,7 @@ def close_check(actor, session_id: int) -> dict[str, Any]:
         if row is None:
             raise Conflict("no_open_check", "No consensus check is open.")
         answers = _answers(row)
-        check, outcome, _ = _check_value(row, answers).close(room.attendance, actor.id, now(), RULE)
+        check, outcome, _ = _check_value(row, answers).close(room.attendance, actor.id, now(), room.rule)
         row.closed_at, row.closed_by_id = check.closed_at, actor.id
         result = outcome.to_dict()
         if row.amendment_id is None:
@@ -671,7 +694,7 @@ def _feed_tracker(actor, row: SessionCheck, outcome: core.CheckOutcome, answers:
             transition, ctx = tracking.apply_consensus_check(
                 actor, row.proposal_id, {"agree": counts.agree, "reservations": counts.reservations,
                                          "stand_aside": counts.stand_aside, "block": counts.block},
-                counts.seats, counts.present_seated, reasons, f"session:{row.session_id}")
+                counts.seats, counts.present_seated, reasons, f"session:{row.session_id}", outcome.interrupted)
     except DomainError as err:
         return None, f"Not recorded by the tracker: {err.message}"
     return ctx, transition.reason

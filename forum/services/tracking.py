@@ -15,7 +15,7 @@ from typing import Iterable, Mapping, Sequence
 
 from sqlalchemy import func, select
 
-from deliberation import phases, tracker
+from deliberation import consensus, phases, tracker
 from deliberation.errors import Conflict, DomainError, NotFound
 from forum.extensions import db, socketio, transaction
 from forum.models import Amendment, Assembly, AssemblySeat, Convention, Proposal, Support, Transition
@@ -27,7 +27,7 @@ from forum.services.proposals import STATE_LABELS, get_proposal
 P = phases.PhaseKind
 S = tracker.TextState
 DISPOSED = ("accepted", "accepted_as_modified", "rejected")
-RESPONSES = {r.value: r for r in tracker.Response}
+RESPONSES = {**{r.value: r for r in consensus.Response}, "reservations": consensus.Response.AGREE_WITH_RESERVATIONS}
 
 # Which texts hear of a phase closing: those whose next step the close makes possible or final.
 PHASE_TEXTS: dict[P, frozenset[str]] = {
@@ -47,7 +47,8 @@ def rules_for(convention: Convention) -> tracker.Rules:
     if row is None:
         return tracker.Rules(support_threshold=convention.support_threshold)
     return tracker.Rules(quorum_fraction=row.quorum_fraction, agreement_threshold=row.agreement_threshold,
-                         blocks_stop=row.blocks_stop, support_threshold=convention.support_threshold)
+                         blocks_stop=row.blocks_stop, stand_asides_count=row.stand_asides_count,
+                         silent_counts=row.silent_counts, support_threshold=convention.support_threshold)
 
 
 def origin_of(proposal: Proposal) -> tracker.Origin:
@@ -111,7 +112,7 @@ def _status(proposal: Proposal, rows: _Rows, timeline: phases.Timeline, now: dat
     last_check = None
     if check is not None:
         evidence = check.evidence
-        last_check = tracker.CheckOutcome(bool(evidence.get("reached")), bool(evidence.get("quorate")), check.reason)
+        last_check = tracker.recorded_check(evidence, check.reason)
     # The clock decides which phases have closed; recorded closes only fill the history.
     closed = frozenset(p.kind for p in timeline.phases if p.closes_at <= now)
     ending = rows.endings.get(proposal.id)
@@ -274,7 +275,7 @@ def _actor_id(actor) -> int | None:
     return getattr(actor, "id", None)
 
 
-def _responses(responses: Mapping[str, int]) -> dict[tracker.Response, int]:
+def _responses(responses: Mapping[str, int]) -> dict[consensus.Response, int]:
     parsed = {}
     for key, value in responses.items():
         if key not in RESPONSES:
@@ -296,7 +297,7 @@ def record_consensus_check(actor, proposal_id: int, responses: Mapping[str, int]
 
 
 def apply_consensus_check(actor, proposal_id: int, responses: Mapping[str, int], seated: int, present: int,
-                          reasons: Sequence[str], source: str) -> tuple[Transition, "_Context"]:
+                          reasons: Sequence[str], source: str, interrupted: bool = False) -> tuple[Transition, "_Context"]:
     """The same, inside the caller's transaction (a live session closing its check); the caller
     commits and then calls `announce` with the returned context."""
     parsed = _responses(responses)
@@ -304,7 +305,7 @@ def apply_consensus_check(actor, proposal_id: int, responses: Mapping[str, int],
     ctx = _load(proposal_id)
     require(actor, "steer_text", ctx.proposal)
     conventions.require_phase(ctx.convention, phases.Action.RECORD_CONSENSUS_CHECK, ctx.now)
-    event = tracker.ConsensusChecked(parsed, seated, reasons, present)
+    event = tracker.ConsensusChecked(parsed, seated, reasons, present, interrupted)
     return _apply(ctx, event, _actor_id(actor), source or "form"), ctx
 
 

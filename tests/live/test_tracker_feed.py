@@ -2,25 +2,15 @@
 from sqlalchemy import select
 
 from forum.extensions import db
-from forum.models import Assembly, AssemblySeat, Proposal, Transition
-from forum.services import live_sessions, proposals
+from forum.models import Proposal, Transition
+from forum.services import live_sessions
 from tests import factories
+from tests.sittings import drafting_sitting
 
 
 def _sitting(drafting_open: bool):
-    conv = factories.convention(open_now=("drafting",) if drafting_open else ())
-    jo = factories.user("Jo Whitfield", roles=("facilitator",), email="jo@example.org")
-    members = [factories.user(n, email=f"{n.split()[0].lower()}@example.org") for n in ("Alex Moreno", "Bea Hughes", "Cal Fraser")]
-    area = conv.areas[1]
-    assembly = Assembly(convention_id=conv.id, area_id=area.id, name="Power and Participation Assembly")
-    assembly.seats = [AssemblySeat(user=jo, category="facilitator")] + [
-        AssemblySeat(user=m, category="individual") for m in members]
-    db.session.add(assembly)
-    db.session.commit()
-    draft = proposals.create_proposal(jo, conv.id, "Hand power to local groups", "Fund groups.\n\nShare data.",
-                                      area.id, origin="convention", state="draft")
-    session = live_sessions.schedule_session(jo, assembly.id, "Drafting", factories.conventions.now(), [draft.id])
-    live_sessions.open_session(jo, session.id)
+    sitting = drafting_sitting(open_now=("drafting",) if drafting_open else ())
+    jo, members, draft, session = sitting.facilitator, sitting.members, sitting.draft, sitting.session
     for n, person in enumerate([jo, *members]):
         live_sessions.join(person, session.id, f"sid-{n}")
     live_sessions.open_check(jo, session.id)
@@ -60,3 +50,20 @@ def test_an_amendment_proposed_on_the_agenda_text_appears_in_the_open_session(ap
     row = amendments.propose_amendment(bea, draft.id, change)
     payload = last(watcher, "amendment_proposed")["amendment"]
     assert payload["id"] == row.id and payload["clause_key"] == "c1" and payload["author"] == "Bea Hughes"
+
+
+def test_the_room_uses_the_conventions_quorum_so_its_outcome_is_the_records(app):
+    from forum.models.lifecycle import ConventionRules
+    sitting = drafting_sitting(rules=ConventionRules(quorum_fraction=0.25, agreement_threshold=0.75, blocks_stop=True))
+    jo, alex = sitting.facilitator, sitting.members[0]
+    live_sessions.join(jo, sitting.session.id, "sid-jo")
+    live_sessions.join(alex, sitting.session.id, "sid-alex")
+    live_sessions.open_check(jo, sitting.session.id)
+    live_sessions.answer_check(alex, sitting.session.id, "agree_with_reservations", "Name the fund.")
+    closed = live_sessions.close_check(jo, sitting.session.id)["check"]
+    # One of three seated members is a quorum under a quarter; the room says what the record says.
+    assert closed["outcome"]["quorate"] is True and closed["outcome"]["reached"] is True
+    assert closed["outcome"]["reason"].startswith("Consensus reached: 0 agree, 1 with reservations")
+    assert closed["tracker"].startswith(closed["outcome"]["reason"])
+    db.session.expire_all()
+    assert db.session.get(Proposal, sitting.draft.id).state == "consensus"

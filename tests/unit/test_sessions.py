@@ -1,4 +1,5 @@
 import json
+from dataclasses import replace
 from datetime import datetime, timedelta, timezone
 from fractions import Fraction
 
@@ -41,6 +42,7 @@ from deliberation.sessions import (
 
 T0 = datetime(2021, 8, 14, 10, 0, tzinfo=timezone.utc)
 FACILITATOR = 100
+RULE = ConsensusRule()  # the seed process: quorum 1/2, 3/4 agreeing, one block stops
 ORD, POI, DR = HandKind.ORDINARY, HandKind.POINT_OF_INFORMATION, HandKind.DIRECT_RESPONSE
 
 
@@ -700,12 +702,12 @@ def test_an_unknown_response_is_refused():
 
 def test_answering_or_closing_a_closed_check_is_refused():
     session = room()
-    check, _, _ = open_check(session).close(session, FACILITATOR, T0)
+    check, _, _ = open_check(session).close(session, FACILITATOR, T0, RULE)
     with pytest.raises(Conflict) as err:
         check.answer(session, 1, "agree")
     assert code_of(err) == "check_closed"
     with pytest.raises(Conflict):
-        check.close(session, FACILITATOR, T0)
+        check.close(session, FACILITATOR, T0, RULE)
 
 
 def test_consensus_reached_says_why_in_words():
@@ -714,9 +716,10 @@ def test_consensus_reached_says_why_in_words():
         session, open_check(session),
         [("agree", None)] * 9 + [("agree_with_reservations", None)] * 2 + [("stand_aside", None)],
     )
-    closed, outcome, events = check.close(session, FACILITATOR, T0 + timedelta(minutes=5))
+    closed, outcome, events = check.close(session, FACILITATOR, T0 + timedelta(minutes=5), RULE)
     assert outcome.reached and outcome.quorate
-    assert outcome.reason == "Consensus reached: 9 agree, 2 with reservations, 1 stand aside, no block; 12 of 12 seated members present."
+    assert outcome.reason == ("Consensus reached: 9 agree, 2 with reservations, 1 standing aside, no block; 12 of 12 "
+                              "seated members present; 11 of the 11 counted agree (100%; at least 75% needed).")
     assert closed.outcome == outcome and not closed.is_open
     assert events == [CheckClosed("text:12@3", FACILITATOR, outcome)]
 
@@ -724,9 +727,9 @@ def test_consensus_reached_says_why_in_words():
 def test_one_block_keeps_the_text_from_consensus():
     session = room()
     check = answer_all(session, open_check(session), [("agree", None)] * 11 + [("block", "Members were not consulted")])
-    outcome = check.evaluate(session)
+    outcome = check.evaluate(session, RULE)
     assert not outcome.reached
-    assert outcome.reason.startswith("No consensus: blocked by 1 member;")
+    assert outcome.reason.startswith("No consensus: 1 member blocked (")
 
 
 def test_a_block_counts_only_against_support_when_blocks_do_not_stop():
@@ -742,10 +745,10 @@ def test_stand_asides_are_left_out_of_the_share_unless_the_rule_counts_them():
     session = room()
     # 6 agree, 6 stand aside: 6 of 6 counted answers support it
     check = answer_all(session, open_check(session), [("agree", None)] * 6 + [("stand_aside", None)] * 6)
-    assert check.evaluate(session).reached
-    counted = check.evaluate(session, ConsensusRule(stand_asides_in_denominator=True))
+    assert check.evaluate(session, RULE).reached
+    counted = check.evaluate(session, ConsensusRule(stand_asides_count=True))
     assert not counted.reached
-    assert "6 of 12 counted answers support it and 3/4 is needed" in counted.reason
+    assert "6 of the 12 counted agree (50%; at least 75% needed)" in counted.reason
 
 
 def test_support_exactly_at_the_threshold_reaches_consensus():
@@ -760,35 +763,57 @@ def test_support_exactly_at_the_threshold_reaches_consensus():
 def test_an_inquorate_room_cannot_reach_consensus():
     session = room(seats=12, present=5)
     check = answer_all(session, open_check(session), [("agree", None)] * 5)
-    outcome = check.evaluate(session)
+    outcome = check.evaluate(session, RULE)
     assert not outcome.reached and not outcome.quorate
-    assert outcome.reason == "No consensus: not quorate, 5 of 12 seated members present and 6 needed."
+    assert outcome.reason == ("Not quorate: 5 of 12 seated members present; at least 6 needed. "
+                              "A check without quorum decides nothing.")
     session, _ = session.mark_present(6)
-    assert check.evaluate(session).reached
+    check = check.note_arrival(session, 6)
+    assert check.evaluate(session, RULE).reached  # 5 of the 6 on the roll agree
 
 
 def test_a_check_nobody_answered_does_not_reach_consensus():
-    outcome = open_check(room()).evaluate(room())
-    assert not outcome.reached and "nobody has agreed" in outcome.reason
+    outcome = open_check(room()).evaluate(room(), RULE)
+    assert not outcome.reached and "only 0 of the 12 counted agree" in outcome.reason
     assert outcome.counts.not_answered == 12
 
 
-def test_answers_of_members_who_left_stop_counting():
+def test_members_who_leave_during_a_check_stay_on_its_roll():
     session = room()
     check = answer_all(session, open_check(session), [("agree", None)] * 11 + [("block", "No")])
     session, _ = session.mark_absent(12)
-    assert check.evaluate(session).reached
-    assert check.tally(session).present_seated == 11
+    outcome = check.evaluate(session, RULE)
+    assert not outcome.reached and outcome.code == "blocked"  # the block was given in the room
+    assert check.tally(session).present_seated == 12
+
+
+def test_a_member_arriving_during_a_check_joins_its_roll_once():
+    session = room(present=6)
+    check = open_check(session)
+    assert check.tally(session).present_seated == 6
+    session, _ = session.mark_present(7)
+    check = check.note_arrival(session, 7).note_arrival(session, 7)
+    assert check.roll == frozenset(range(1, 8)) and check.tally(session).not_answered == 7
+
+
+def test_an_interrupted_check_keeps_its_roll_and_says_so():
+    session = room()
+    check = answer_all(session, open_check(session), [("agree", None)] * 12).note_interruption()
+    nobody_back = replace(session, present=frozenset({FACILITATOR}))
+    _, outcome, _ = check.close(nobody_back, FACILITATOR, T0, RULE)
+    assert outcome.reached and outcome.counts.present_seated == 12
+    assert outcome.interrupted and "server restarted" in outcome.reason
 
 
 def test_check_and_outcome_round_trip_through_json():
     session = room()
     check = answer_all(session, open_check(session), [("agree", None), ("block", "Not consulted"), ("agree_with_reservations", "Timing")])
     assert ConsensusCheck.from_dict(json.loads(json.dumps(check.to_dict()))) == check
-    closed, outcome, _ = check.close(session, FACILITATOR, T0)
+    closed, outcome, _ = check.close(session, FACILITATOR, T0, RULE)
     assert ConsensusCheck.from_dict(json.loads(json.dumps(closed.to_dict()))) == closed
     assert CheckOutcome.from_dict(outcome.to_dict()) == outcome
-    assert ConsensusRule.from_dict(ConsensusRule(Fraction(2, 3), False, True).to_dict()) == ConsensusRule(Fraction(2, 3), False, True)
+    rule = ConsensusRule(threshold=Fraction(2, 3), blocks_stop=False, stand_asides_count=True)
+    assert ConsensusRule.from_dict(rule.to_dict()) == rule
 
 
 @settings(max_examples=100)
@@ -802,7 +827,7 @@ def test_tally_adds_up_to_the_seated_members_present(choices):
     tally = check.tally(session)
     assert tally.answered + tally.not_answered == len(choices)
     assert tally.block == choices.count("block")
-    assert check.evaluate(session).reached <= (tally.block == 0)
+    assert check.evaluate(session, RULE).reached <= (tally.block == 0)
 
 
 # --------------------------------------------------------------------------- chat
@@ -856,7 +881,7 @@ def test_a_removed_message_leaves_a_gap_without_its_words():
 def session_record():
     session = room(seats=3, present=3)
     check = answer_all(session, open_check(session, "Composite draft 2, version 3"), [("agree", None), ("agree", None), ("stand_aside", None)])
-    _, outcome, _ = check.close(session, FACILITATOR, T0)
+    _, outcome, _ = check.close(session, FACILITATOR, T0, RULE)
     return {
         "title": "Assembly A, session 2",
         "held_on": "14 August 2021",
@@ -890,7 +915,7 @@ def test_minutes_export_as_markdown():
     assert "- Present (3): Ben, Chi, Dev" in text
     assert "## 2. Composite draft on open selections" in text
     assert "Speakers, in order: Ben, Chi (point of information), Ben." in text
-    assert "- Composite draft 2, version 3: Consensus reached: 2 agree, 0 with reservations, 1 stand aside, no block; 3 of 3 seated members present." in text
+    assert "- Composite draft 2, version 3: Consensus reached: 2 agree, 0 with reservations, 1 standing aside, no block; 3 of 3 seated members present; 2 of the 2 counted agree (100%; at least 75% needed)." in text
     assert text.index("## 1. Opening") < text.index("## 2.")
 
 

@@ -64,7 +64,8 @@ def seed(database_url: str, observers: int, voters: int) -> dict:
     from forum import create_app
     from forum.extensions import db
     from forum.models import Area, Assembly, AssemblySeat, Convention, User
-    from forum.services import live_sessions, proposals
+    from forum.services import proposals
+from forum.services.sessions import checks, schedule
 
     app = create_app(Config(SQLALCHEMY_DATABASE_URI=database_url, SECRET_KEY=SECRET))
     with app.app_context():
@@ -88,10 +89,10 @@ def seed(database_url: str, observers: int, voters: int) -> dict:
         text = proposals.create_proposal(facilitator, conv.id, "Hand power to local groups",
                                          "Local groups decide.\n\nNations and regions meet.", area.id,
                                          origin="convention", state="draft")
-        session = live_sessions.schedule_session(facilitator, assembly.id, "Bench sitting",
+        session = schedule.schedule_session(facilitator, assembly.id, "Bench sitting",
                                                  datetime.now(timezone.utc), [text.id])
-        live_sessions.open_session(facilitator, session.id)
-        live_sessions.open_check(facilitator, session.id)
+        schedule.open_session(facilitator, session.id)
+        checks.open_check(facilitator, session.id)
         serializer = app.session_interface.get_signing_serializer(app)
 
         def cookie(uid: int) -> str:

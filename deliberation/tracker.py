@@ -20,6 +20,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from enum import Enum
+from types import MappingProxyType
 from typing import Any, Callable, ClassVar, Mapping, Sequence, Union
 
 from fractions import Fraction
@@ -61,6 +62,16 @@ STATE_WORDS: dict[TextState, str] = {
     TextState.MERGED_INTO: "merged into a composite",
     TextState.SUPERSEDED: "superseded",
 }
+
+# A state as a label on a page or a badge ("Interim proposal"), keyed by the stored value.
+STATE_LABELS: Mapping[str, str] = MappingProxyType({
+    TextState.SUBMISSION.value: "Submission", TextState.DRAFT.value: "Draft",
+    TextState.CONSENSUS.value: "Consensus reached", TextState.INTERIM.value: "Interim proposal",
+    TextState.FINAL.value: "Final proposal", TextState.ON_BALLOT.value: "On the ballot",
+    TextState.CARRIED.value: "Carried", TextState.NOT_CARRIED.value: "Not carried",
+    TextState.WITHDRAWN.value: "Withdrawn", TextState.MERGED_INTO.value: "Merged into a composite",
+    TextState.SUPERSEDED.value: "Superseded",
+})
 
 # How a move into a state is named in refusals ("to become a draft it needs ...").
 BECOME_WORDS: dict[TextState, str] = {

@@ -7,7 +7,7 @@ are small dicts, never ORM rows.
 """
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Sequence
 
 from forum.extensions import socketio
 
@@ -30,6 +30,12 @@ def to_text(text_id: int, event: str, payload: dict[str, Any]) -> None:
 def to_session(session_id: int, event: str, payload: dict[str, Any]) -> None:
     """Tell everyone in one live session's room."""
     socketio.emit(event, payload, to=session_room(session_id), namespace=SESSIONS_NAMESPACE)
+
+
+def to_sessions(event: str, notices: Sequence[tuple[int, dict[str, Any]]]) -> None:
+    """Tell several session rooms, each its own payload (`records.sessions.amendment_notices`)."""
+    for session_id, payload in notices:
+        to_session(session_id, event, payload)
 
 
 def to_connection(sid: str, event: str, payload: dict[str, Any], namespace: str = SESSIONS_NAMESPACE) -> None:

@@ -107,7 +107,7 @@ RULES: dict[str, tuple[Callable[[Any, Any], bool], str]] = {
     "manage_convention": (_admin, "Only administrators set up the convention."),
     "export": (_admin, "Only administrators export the convention's records."),
     # Live sessions: the target is the person's standing in the session's assembly
-    # (forum.services.live_sessions.Standing: seated, facilitates, public).
+    # (forum.records.sessions.Standing: seated, facilitates, public).
     "schedule_session": (lambda u, s: _signed_in(u) and s.facilitates, "Only the assembly's facilitator schedules its sessions."),
     "run_session": (lambda u, s: _signed_in(u) and s.facilitates, "Only the facilitator runs the session."),
     "take_part_in_session": (lambda u, s: _signed_in(u) and s.seated, "Only seated members of this assembly take part; you are watching."),
@@ -139,3 +139,16 @@ RULES.update({
                  "Only a local group's representative nominates the group's members to an assembly pool."),
     "volunteer": (lambda u, t: _signed_in(u), "Log in to volunteer for the draw."),
 })
+
+
+def enter_session(actor, session_id: int, action: str, must_be_open: bool = True):
+    """Lock and load a live session, then ask whether `actor` may do `action` in it now: by their
+    standing in its assembly (read afresh, so a seat or role removed counts at once) and, for most
+    actions, only while it is open. Returns the loaded room (forum.records.sessions.Room)."""
+    from forum.records import sessions as session_records  # records load models; keep this module light
+
+    room = session_records.locked(session_id, actor)
+    require(actor, action, room.standing)
+    if must_be_open:
+        session_records.require_open(room)
+    return room

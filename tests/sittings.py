@@ -6,7 +6,8 @@ from dataclasses import dataclass
 
 from forum.extensions import db
 from forum.models import Assembly, AssemblySeat, LiveSession, Proposal, User
-from forum.services import live_sessions, proposals
+from forum.services import proposals
+from forum.services.sessions import schedule
 from tests import factories
 
 
@@ -36,6 +37,6 @@ def drafting_sitting(open_now: tuple[str, ...] = ("drafting",), rules=None) -> S
     db.session.commit()
     draft = proposals.create_proposal(jo, conv.id, "Hand power to local groups", "Fund groups.\n\nShare data.",
                                       area.id, origin="convention", state="draft")
-    session = live_sessions.schedule_session(jo, assembly.id, "Drafting", factories.conventions.now(), [draft.id])
-    live_sessions.open_session(jo, session.id)
+    session = schedule.schedule_session(jo, assembly.id, "Drafting", factories.conventions.now(), [draft.id])
+    schedule.open_session(jo, session.id)
     return Sitting(jo, members, draft, session)

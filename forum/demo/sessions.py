@@ -8,7 +8,7 @@ from sqlalchemy import select
 
 from forum.extensions import db
 from forum.models import Assembly, AssemblySeat, Proposal, User
-from forum.services import live_sessions
+from forum.services.sessions import schedule
 from forum.records.conventions import now
 
 
@@ -21,12 +21,12 @@ def load_sessions() -> int:
             Proposal.area_id == assembly.area_id, Proposal.origin == "convention").order_by(Proposal.section)))
         if facilitator is None or not texts:
             continue
-        live_sessions.schedule_session(facilitator, assembly.id, "Final drafting, first sitting",
+        schedule.schedule_session(facilitator, assembly.id, "Final drafting, first sitting",
                                        now() + timedelta(days=21), texts)
         count += 1
         if assembly.area.slug == "power-and-participation":
-            session = live_sessions.schedule_session(facilitator, assembly.id, "Interim texts: open sitting",
+            session = schedule.schedule_session(facilitator, assembly.id, "Interim texts: open sitting",
                                                      now() - timedelta(minutes=15), texts)
-            live_sessions.open_session(facilitator, session.id)
+            schedule.open_session(facilitator, session.id)
             count += 1
     return count

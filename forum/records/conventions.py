@@ -10,10 +10,11 @@ from datetime import datetime
 from flask import current_app
 from sqlalchemy import select
 
-from deliberation import phases
+from deliberation import phases, tracker
 from forum.extensions import db
 from deliberation.errors import NotFound
 from forum.models import Convention, Phase
+from forum.models.lifecycle import ConventionRules
 
 
 def current(slug: str | None = None) -> Convention:
@@ -44,3 +45,14 @@ def require_phase(convention: Convention, action: phases.Action, at: datetime | 
 
 def is_allowed(convention: Convention, action: phases.Action, at: datetime | None = None) -> bool:
     return phases.allowed(action, timeline(convention), at or now()).allowed
+
+
+def rules(convention: Convention) -> tracker.Rules:
+    """The convention's rules as data: its consensus rule (the live room's and the record's) and
+    its thresholds."""
+    row = db.session.get(ConventionRules, convention.id)
+    if row is None:
+        return tracker.Rules(support_threshold=convention.support_threshold)
+    return tracker.Rules(quorum_fraction=row.quorum_fraction, agreement_threshold=row.agreement_threshold,
+                         blocks_stop=row.blocks_stop, stand_asides_count=row.stand_asides_count,
+                         silent_counts=row.silent_counts, support_threshold=convention.support_threshold)

@@ -137,8 +137,9 @@ def _announce(proposal_id: int, event: str, payload: dict) -> None:
     socketio.emit(event, payload, to=f"text:{proposal_id}")
     if event == "amendment_proposed":
         # Open live sessions deliberating this text show it at its clause too.
-        from forum.services import live_sessions
-        live_sessions.announce_amendment(payload["id"])
+        from forum import announce
+        from forum.records import sessions as session_records
+        announce.to_sessions("amendment_proposed", session_records.amendment_notices(payload["id"]))
 
 
 def _amendment(amendment_id: int) -> Amendment:

@@ -43,12 +43,7 @@ PHASE_TEXTS: dict[P, frozenset[str]] = {
 # ----- reading a text's status -----
 
 def rules_for(convention: Convention) -> tracker.Rules:
-    row = db.session.get(ConventionRules, convention.id)
-    if row is None:
-        return tracker.Rules(support_threshold=convention.support_threshold)
-    return tracker.Rules(quorum_fraction=row.quorum_fraction, agreement_threshold=row.agreement_threshold,
-                         blocks_stop=row.blocks_stop, stand_asides_count=row.stand_asides_count,
-                         silent_counts=row.silent_counts, support_threshold=convention.support_threshold)
+    return conventions.rules(convention)
 
 
 def origin_of(proposal: Proposal) -> tracker.Origin:

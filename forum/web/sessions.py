@@ -12,8 +12,10 @@ from wtforms import BooleanField, DateTimeLocalField, StringField
 from wtforms.validators import DataRequired, Length
 
 from deliberation import sessions as core
-from forum.live.sessions import ACTIONS, parse, perform
-from forum.services import live_sessions as service
+from forum.services.sessions import minutes as minutes_service
+from forum.services.sessions import presence
+from forum.services.sessions import schedule as scheduling
+from forum.services.sessions.actions import ACTIONS, parse, perform
 from forum.web.forms import MultiCheckboxField
 
 bp = Blueprint("sessions", __name__)
@@ -39,21 +41,20 @@ class BlankForm(FlaskForm):
 @bp.get("/sessions")
 @login_required
 def index():
-    rows = service.all_sessions()
-    by_assembly = {a.id: [s for s in rows if s.assembly_id == a.id] for a in service.assemblies()}
-    return render_template("sessions/index.html", assemblies=service.assemblies(), by_assembly=by_assembly,
-                           standing=lambda a: service.standing_in(current_user, a.id))
+    listing = scheduling.listing(current_user)
+    return render_template("sessions/index.html", assemblies=listing.assemblies, by_assembly=listing.by_assembly,
+                           standing=listing.standing)
 
 
 @bp.route("/assemblies/<int:assembly_id>/sessions/new", methods=["GET", "POST"])
 @login_required
 def schedule(assembly_id: int):
-    assembly = service.get_assembly(assembly_id)
+    assembly, choices = scheduling.schedule_form(current_user, assembly_id)
     form = ScheduleForm()
-    form.agenda.choices = [(p.id, p.title) for p in service.agenda_choices(assembly_id)]
+    form.agenda.choices = [(p.id, p.title) for p in choices]
     if form.validate_on_submit():
         starts = form.starts_at.data.replace(tzinfo=ZONE)
-        row = service.schedule_session(current_user, assembly_id, form.title.data, starts, form.agenda.data,
+        row = scheduling.schedule_session(current_user, assembly_id, form.title.data, starts, form.agenda.data,
                                        form.public.data)
         flash("The session is scheduled.", "success")
         return redirect(url_for("sessions.show", session_id=row.id), code=303)
@@ -63,7 +64,7 @@ def schedule(assembly_id: int):
 @bp.get("/sessions/<int:session_id>")
 @login_required
 def show(session_id: int):
-    row, state = service.session_state(current_user, session_id)
+    row, state = presence.session_state(current_user, session_id)
     return render_template("sessions/show.html", row=row, state=state, form=BlankForm(), responses=RESPONSES,
                            hand_kinds=HAND_KINDS)
 
@@ -71,7 +72,7 @@ def show(session_id: int):
 @bp.post("/sessions/<int:session_id>/open")
 @login_required
 def open_(session_id: int):
-    service.open_session(current_user, session_id)
+    scheduling.open_session(current_user, session_id)
     flash("The session is open.", "success")
     return redirect(url_for("sessions.show", session_id=session_id), code=303)
 
@@ -79,7 +80,7 @@ def open_(session_id: int):
 @bp.post("/sessions/<int:session_id>/close")
 @login_required
 def close(session_id: int):
-    service.close_session(current_user, session_id)
+    scheduling.close_session(current_user, session_id)
     flash("The session has ended; its minutes are ready.", "success")
     return redirect(url_for("sessions.show", session_id=session_id), code=303)
 
@@ -98,7 +99,7 @@ def act(session_id: int, action: str):
     if action not in ACTIONS:
         return render_template("errors/error.html", status=404, message="There is no such action."), 404
     values = parse(action, {**request.form.to_dict(), "session": session_id}, from_form=True)
-    perform(action, values)
+    perform(current_user, action, values)
     flash(DONE.get(action, "Done."), "success")
     return redirect(url_for("sessions.show", session_id=session_id), code=303)
 
@@ -106,14 +107,14 @@ def act(session_id: int, action: str):
 @bp.get("/sessions/<int:session_id>/minutes")
 @login_required
 def minutes(session_id: int):
-    row, m = service.minutes(current_user, session_id)
+    row, m = minutes_service.minutes(current_user, session_id)
     return render_template("sessions/minutes.html", row=row, minutes=m)
 
 
 @bp.get("/sessions/<int:session_id>/minutes.md")
 @login_required
 def minutes_markdown(session_id: int):
-    row, m = service.minutes(current_user, session_id)
+    row, m = minutes_service.minutes(current_user, session_id)
     return Response(core.minutes_markdown(m), mimetype="text/markdown",
                     headers={"Content-Disposition": f'attachment; filename="session-{row.id}-minutes.md"'})
 

@@ -9,7 +9,7 @@ from flask.globals import _cv_app
 
 from forum.extensions import db, socketio
 from forum.models import Assembly, AssemblySeat
-from forum.services import live_sessions
+from forum.services.sessions import schedule
 from tests import factories
 from tests.conftest import Browser
 
@@ -35,10 +35,10 @@ class Room:
                                AssemblySeat(user=self.cal, category="leadership")]
         db.session.add(self.assembly)
         db.session.commit()
-        self.session = live_sessions.schedule_session(
+        self.session = schedule.schedule_session(
             self.facilitator, self.assembly.id, "Interim texts", datetime(2022, 3, 1, 18, tzinfo=timezone.utc),
             [self.text.id, self.second.id])
-        live_sessions.open_session(self.facilitator, self.session.id)
+        schedule.open_session(self.facilitator, self.session.id)
         self.id = self.session.id
 
 

@@ -6,7 +6,7 @@ from sqlalchemy import select
 
 from forum.extensions import db
 from forum.models import LiveSession, SessionCheck
-from forum.services import live_sessions
+from forum.services.sessions import schedule
 from tests.live.conftest import Room
 
 
@@ -34,7 +34,7 @@ def test_members_cannot_schedule_and_agendas_stay_in_the_area(room, client):
         "title": "Mine", "starts_at": "2022-03-08T18:30", "agenda": [str(room.second.id)]})
     assert response.status_code == 403
     with pytest.raises(Exception) as refused:
-        live_sessions.schedule_session(room.facilitator, room.assembly.id, "Mixed", room.session.starts_at,
+        schedule.schedule_session(room.facilitator, room.assembly.id, "Mixed", room.session.starts_at,
                                        [room.text.id, room.elsewhere.id])
     assert refused.value.code == "agenda_outside_area"
 
@@ -82,7 +82,7 @@ def test_minutes_list_attendance_speakers_and_checks_and_download_as_markdown(ro
         assert sio.emit(event, {"session": room.id, **payload}, namespace="/sessions", callback=True).get("ok")
     client.login("olu@example.org")
     assert client.get(f"/sessions/{room.id}/minutes").status_code == 303  # not before the end: back, with why
-    live_sessions.close_session(room.facilitator, room.id)
+    schedule.close_session(room.facilitator, room.id)
     page = client.get(f"/sessions/{room.id}/minutes").get_data(as_text=True)
     assert "Present (2): Alex Moreno, Bea Hughes" in page and "Absent (1): Cal Fraser" in page
     assert "Speakers, in order: Alex Moreno." in page and "Consensus reached" in page

@@ -45,10 +45,10 @@ def test_joining_sends_the_whole_state_to_the_joiner_and_presence_to_the_room(ro
 
 
 def test_a_raised_hand_reaches_the_room_and_no_other_room(room, connect):
-    from forum.services import live_sessions
-    other = live_sessions.schedule_session(room.facilitator, room.assembly.id, "Another sitting",
+    from forum.services.sessions import schedule
+    other = schedule.schedule_session(room.facilitator, room.assembly.id, "Another sitting",
                                            room.session.starts_at, [room.second.id])
-    live_sessions.open_session(room.facilitator, other.id)
+    schedule.open_session(room.facilitator, other.id)
     here = connect("olu@example.org", join=room.id)
     there = connect("cal@example.org", join=other.id)
     alex = connect("alex@example.org", join=room.id)
@@ -202,14 +202,15 @@ def test_facilitator_moderates_chat_and_moves_the_agenda(room, connect):
 
 
 def test_a_proposed_amendment_appears_in_the_sessions_deliberating_its_text(room, connect):
+    from forum import announce
     from forum.models import Amendment
-    from forum.services import live_sessions
+    from forum.records import sessions as session_records
     olu = connect("olu@example.org", join=room.id)
     amendment = Amendment(proposal_id=room.text.id, base_version=1, kind="replace_words", origin="drafting",
                           clause_key="c2", start=0, end=1, text="Poll", rationale="Shorter.", author_id=room.bea.id)
     db.session.add(amendment)
     db.session.commit()
-    live_sessions.announce_amendment(amendment.id)
+    announce.to_sessions("amendment_proposed", session_records.amendment_notices(amendment.id))
     payload = last(olu, "amendment_proposed")["amendment"]
     assert payload["id"] == amendment.id and payload["clause_key"] == "c2" and payload["author"] == "Bea Hughes"
     facilitator = connect("jo@example.org", join=room.id)

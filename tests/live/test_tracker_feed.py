@@ -3,7 +3,7 @@ from sqlalchemy import select
 
 from forum.extensions import db
 from forum.models import Proposal, Transition
-from forum.services import live_sessions
+from forum.services.sessions import checks, presence
 from tests import factories
 from tests.sittings import drafting_sitting
 
@@ -12,17 +12,17 @@ def _sitting(drafting_open: bool):
     sitting = drafting_sitting(open_now=("drafting",) if drafting_open else ())
     jo, members, draft, session = sitting.facilitator, sitting.members, sitting.draft, sitting.session
     for n, person in enumerate([jo, *members]):
-        live_sessions.join(person, session.id, f"sid-{n}")
-    live_sessions.open_check(jo, session.id)
-    live_sessions.answer_check(members[0], session.id, "agree")
-    live_sessions.answer_check(members[1], session.id, "agree")
-    live_sessions.answer_check(members[2], session.id, "agree_with_reservations", "Name the fund.")
+        presence.join(person, session.id, f"sid-{n}")
+    checks.open_check(jo, session.id)
+    checks.answer_check(members[0], session.id, "agree")
+    checks.answer_check(members[1], session.id, "agree")
+    checks.answer_check(members[2], session.id, "agree_with_reservations", "Name the fund.")
     return jo, session, draft
 
 
 def test_a_check_reaching_consensus_moves_the_draft_on_with_the_session_as_evidence(app):
     jo, session, draft = _sitting(drafting_open=True)
-    closed = live_sessions.close_check(jo, session.id)
+    closed = checks.close_check(jo, session.id)
     db.session.expire_all()
     assert db.session.get(Proposal, draft.id).state == "consensus"
     moved = db.session.scalars(select(Transition).where(Transition.proposal_id == draft.id)
@@ -33,7 +33,7 @@ def test_a_check_reaching_consensus_moves_the_draft_on_with_the_session_as_evide
 
 def test_outside_the_drafting_phases_the_check_closes_and_says_why_the_tracker_did_not_take_it(app):
     jo, session, draft = _sitting(drafting_open=False)
-    closed = live_sessions.close_check(jo, session.id)
+    closed = checks.close_check(jo, session.id)
     db.session.expire_all()
     assert db.session.get(Proposal, draft.id).state == "draft"
     assert closed["check"]["outcome"]["reached"] is True
@@ -56,11 +56,11 @@ def test_the_room_uses_the_conventions_quorum_so_its_outcome_is_the_records(app)
     from forum.models.lifecycle import ConventionRules
     sitting = drafting_sitting(rules=ConventionRules(quorum_fraction=0.25, agreement_threshold=0.75, blocks_stop=True))
     jo, alex = sitting.facilitator, sitting.members[0]
-    live_sessions.join(jo, sitting.session.id, "sid-jo")
-    live_sessions.join(alex, sitting.session.id, "sid-alex")
-    live_sessions.open_check(jo, sitting.session.id)
-    live_sessions.answer_check(alex, sitting.session.id, "agree_with_reservations", "Name the fund.")
-    closed = live_sessions.close_check(jo, sitting.session.id)["check"]
+    presence.join(jo, sitting.session.id, "sid-jo")
+    presence.join(alex, sitting.session.id, "sid-alex")
+    checks.open_check(jo, sitting.session.id)
+    checks.answer_check(alex, sitting.session.id, "agree_with_reservations", "Name the fund.")
+    closed = checks.close_check(jo, sitting.session.id)["check"]
     # One of three seated members is a quorum under a quarter; the room says what the record says.
     assert closed["outcome"]["quorate"] is True and closed["outcome"]["reached"] is True
     assert closed["outcome"]["reason"].startswith("Consensus reached: 0 agree, 1 with reservations")

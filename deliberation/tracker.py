@@ -543,20 +543,20 @@ TABLE: dict[tuple[TextState, type], tuple[Route, ...]] = {
 Effect = Callable[[TextStatus, Any, Rules], tuple[dict[str, Any], str, dict[str, Any]]]
 
 
-def _support_counted(s: TextStatus, e: SupportCounted, r: Rules) -> tuple[dict, str, dict]:
+def _support_counted(s: TextStatus, e: SupportCounted, r: Rules) -> tuple[dict[str, Any], str, dict[str, Any]]:
     return {"supports": e.supports}, (
         f"{_plural(e.supports, 'member')} now support this submission ({r.support_threshold} needed)."
     ), {"supports": e.supports, "threshold": r.support_threshold}
 
 
-def _phase_closed(s: TextStatus, e: PhaseClosed, r: Rules) -> tuple[dict, str, dict]:
+def _phase_closed(s: TextStatus, e: PhaseClosed, r: Rules) -> tuple[dict[str, Any], str, dict[str, Any]]:
     words = f"The {LABELS[e.phase]} closed."
     if e.phase is PhaseKind.SUBMISSIONS and s.origin is Origin.INDIVIDUAL and s.state is S.SUBMISSION:
         words += f" Support stands at {s.supports:,} of the {r.support_threshold} needed."
     return {"closed_phases": s.closed_phases | {e.phase}}, words, {"phase": e.phase.value}
 
 
-def _taken_into_drafting(s: TextStatus, e: TakenIntoDrafting, r: Rules) -> tuple[dict, str, dict]:
+def _taken_into_drafting(s: TextStatus, e: TakenIntoDrafting, r: Rules) -> tuple[dict[str, Any], str, dict[str, Any]]:
     if s.origin is Origin.INDIVIDUAL:
         words = f"Taken into drafting with {_plural(s.supports, 'supporting member')} ({r.support_threshold} needed)."
     else:
@@ -564,13 +564,13 @@ def _taken_into_drafting(s: TextStatus, e: TakenIntoDrafting, r: Rules) -> tuple
     return {}, words, {"origin": s.origin.value, "supports": s.supports, "threshold": r.support_threshold}
 
 
-def _merged_into(s: TextStatus, e: MergedInto, r: Rules) -> tuple[dict, str, dict]:
+def _merged_into(s: TextStatus, e: MergedInto, r: Rules) -> tuple[dict[str, Any], str, dict[str, Any]]:
     return {"merged_into": e.composite_id}, f"Merged into composite text #{e.composite_id}.", {
         "composite_id": e.composite_id
     }
 
 
-def _consensus_checked(s: TextStatus, e: ConsensusChecked, r: Rules) -> tuple[dict, str, dict]:
+def _consensus_checked(s: TextStatus, e: ConsensusChecked, r: Rules) -> tuple[dict[str, Any], str, dict[str, Any]]:
     outcome = e.outcome(r)
     tally = outcome.counts
     evidence = {
@@ -602,17 +602,17 @@ def recorded_check(evidence: Mapping[str, Any], reason: str) -> CheckOutcome:
                         interrupted=bool(evidence.get("interrupted", False)))
 
 
-def _interim_published(s: TextStatus, e: InterimPublished, r: Rules) -> tuple[dict, str, dict]:
+def _interim_published(s: TextStatus, e: InterimPublished, r: Rules) -> tuple[dict[str, Any], str, dict[str, Any]]:
     return {}, "Published as an interim proposal for members to question and amend.", {}
 
 
-def _amendment_proposed(s: TextStatus, e: AmendmentProposed, r: Rules) -> tuple[dict, str, dict]:
+def _amendment_proposed(s: TextStatus, e: AmendmentProposed, r: Rules) -> tuple[dict[str, Any], str, dict[str, Any]]:
     return {"amendments_pending": s.amendments_pending | {e.amendment_id}}, (
         f"Amendment #{e.amendment_id} proposed."
     ), {"amendment_id": e.amendment_id}
 
 
-def _amendment_disposed(s: TextStatus, e: AmendmentDisposed, r: Rules) -> tuple[dict, str, dict]:
+def _amendment_disposed(s: TextStatus, e: AmendmentDisposed, r: Rules) -> tuple[dict[str, Any], str, dict[str, Any]]:
     return {
         "amendments_pending": s.amendments_pending - {e.amendment_id},
         "amendments_disposed": s.amendments_disposed | {e.amendment_id},
@@ -621,13 +621,13 @@ def _amendment_disposed(s: TextStatus, e: AmendmentDisposed, r: Rules) -> tuple[
     }
 
 
-def _leadership_proposed(s: TextStatus, e: LeadershipAmendmentProposed, r: Rules) -> tuple[dict, str, dict]:
+def _leadership_proposed(s: TextStatus, e: LeadershipAmendmentProposed, r: Rules) -> tuple[dict[str, Any], str, dict[str, Any]]:
     return {"leadership_pending": s.leadership_pending | {e.amendment_id}}, (
         f"Leadership amendment #{e.amendment_id} proposed; the assembly must decide on it."
     ), {"amendment_id": e.amendment_id}
 
 
-def _leadership_decided(s: TextStatus, e: LeadershipAmendmentDecided, r: Rules) -> tuple[dict, str, dict]:
+def _leadership_decided(s: TextStatus, e: LeadershipAmendmentDecided, r: Rules) -> tuple[dict[str, Any], str, dict[str, Any]]:
     return {
         "leadership_pending": s.leadership_pending - {e.amendment_id},
         "leadership_decided": s.leadership_decided | {e.amendment_id},
@@ -636,7 +636,7 @@ def _leadership_decided(s: TextStatus, e: LeadershipAmendmentDecided, r: Rules) 
     }
 
 
-def _counter_tabled(s: TextStatus, e: CounterProposalTabled, r: Rules) -> tuple[dict, str, dict]:
+def _counter_tabled(s: TextStatus, e: CounterProposalTabled, r: Rules) -> tuple[dict[str, Any], str, dict[str, Any]]:
     changes: dict[str, Any] = {"counter_proposals": s.counter_proposals | {e.counter_id}}
     if r.counter_proposal is CounterEffect.NEEDS_ASSEMBLY_DECISION:
         changes["counters_unconsidered"] = s.counters_unconsidered | {e.counter_id}
@@ -646,22 +646,23 @@ def _counter_tabled(s: TextStatus, e: CounterProposalTabled, r: Rules) -> tuple[
     return changes, words, {"counter_id": e.counter_id, "effect": r.counter_proposal.value}
 
 
-def _counter_considered(s: TextStatus, e: CounterProposalConsidered, r: Rules) -> tuple[dict, str, dict]:
+def _counter_considered(s: TextStatus, e: CounterProposalConsidered, r: Rules) -> tuple[dict[str, Any], str, dict[str, Any]]:
     return {"counters_unconsidered": s.counters_unconsidered - {e.counter_id}}, (
         f"Counter-proposal #{e.counter_id} considered by the assembly: {e.reason.strip()}"
     ), {"counter_id": e.counter_id, "reason": e.reason.strip()}
 
 
-def _placed_on_ballot(s: TextStatus, e: PlacedOnBallot, r: Rules) -> tuple[dict, str, dict]:
+def _placed_on_ballot(s: TextStatus, e: PlacedOnBallot, r: Rules) -> tuple[dict[str, Any], str, dict[str, Any]]:
     decided = len(s.leadership_decided)
     return {}, (
         f"Placed on the ballot; the assembly decided on {_plural(decided, 'leadership amendment')}."
     ), {"leadership_decided": decided, "counter_proposals": sorted(s.counter_proposals)}
 
 
-def _ballot_declared(s: TextStatus, e: BallotDeclared, r: Rules) -> tuple[dict, str, dict]:
+def _ballot_declared(s: TextStatus, e: BallotDeclared, r: Rules) -> tuple[dict[str, Any], str, dict[str, Any]]:
     verdict = "Carried" if e.carried else "Not carried"
-    evidence = {"carried": e.carried, "for": e.votes_for, "against": e.votes_against, "abstained": e.abstentions}
+    evidence: dict[str, Any] = {"carried": e.carried, "for": e.votes_for, "against": e.votes_against,
+                                "abstained": e.abstentions}
     if e.clauses:
         summary = clause_summary(e.clauses)
         evidence["summary"] = summary
@@ -674,11 +675,11 @@ def _ballot_declared(s: TextStatus, e: BallotDeclared, r: Rules) -> tuple[dict, 
     ), evidence
 
 
-def _withdrawn(s: TextStatus, e: Withdrawn, r: Rules) -> tuple[dict, str, dict]:
+def _withdrawn(s: TextStatus, e: Withdrawn, r: Rules) -> tuple[dict[str, Any], str, dict[str, Any]]:
     return {"withdrawn_reason": e.reason.strip()}, f"Withdrawn: {e.reason.strip()}", {"reason": e.reason.strip()}
 
 
-def _superseded(s: TextStatus, e: Superseded, r: Rules) -> tuple[dict, str, dict]:
+def _superseded(s: TextStatus, e: Superseded, r: Rules) -> tuple[dict[str, Any], str, dict[str, Any]]:
     return {"superseded_by": e.by_text_id}, f"Superseded by text #{e.by_text_id}: {e.reason.strip()}", {
         "by_text_id": e.by_text_id, "reason": e.reason.strip()
     }

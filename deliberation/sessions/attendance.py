@@ -14,7 +14,7 @@ from deliberation.sessions.events import (
     MemberId,
     MemberLeft,
     ObserversCounted,
-    plain,
+    plain_dict,
 )
 
 MAX_AGENDA_ITEM_CHARS = 300
@@ -143,7 +143,7 @@ class Session:
     # -- storage
 
     def to_dict(self) -> dict[str, Any]:
-        return plain({f.name: getattr(self, f.name) for f in fields(self)})
+        return plain_dict({f.name: getattr(self, f.name) for f in fields(self)})
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> Session:

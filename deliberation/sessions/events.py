@@ -36,6 +36,11 @@ def plain(value: Any) -> Any:
     return value
 
 
+def plain_dict(value: Mapping[str, Any]) -> dict[str, Any]:
+    """A JSON-able copy of a mapping: a value's `to_dict`."""
+    return {str(k): plain(v) for k, v in value.items()}
+
+
 def _snake(name: str) -> str:
     return re.sub(r"(?<!^)(?=[A-Z])", "_", name).lower()
 

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from typing import Any, Mapping, Sequence
 
 from deliberation.errors import DomainError
-from deliberation.sessions.events import plain
+from deliberation.sessions.events import plain_dict
 from deliberation.sessions.queue import HandKind
 
 
@@ -37,7 +37,7 @@ class Minutes:
     items: tuple[MinutesItem, ...]
 
     def to_dict(self) -> dict[str, Any]:
-        return plain(
+        return plain_dict(
             {
                 "title": self.title,
                 "held_on": self.held_on,

@@ -52,7 +52,7 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime
 from enum import Enum
 from fractions import Fraction
-from typing import Callable, Iterable, Mapping, Sequence
+from typing import Callable, Iterable, Mapping, NoReturn, Sequence
 
 from deliberation.errors import DomainError, NotAllowed
 
@@ -590,19 +590,19 @@ def parse_seed_results(text: str) -> SeedResults:
             continue
         if numbered is None:
             _malformed(line_no, "expected a numbered section or question")
-        number, words = int(numbered.group(1)), numbered.group(2)
+        number, first_words = int(numbered.group(1)), numbered.group(2)
         next_line = lines[index + 1][1] if index + 1 < len(lines) else ""
         if _NUMBERED.match(next_line):
             if number != len(sections) + 1:
                 _malformed(line_no, f"section {number} follows section {len(sections)}")
-            sections.append((number, words, []))
+            sections.append((number, first_words, []))
             continue
         if not sections:
             _malformed(line_no, "a question before any section heading")
         expected = len(sections[-1][2]) + 1
         if number != expected:
             _malformed(line_no, f"question {number} where question {expected} was expected")
-        pending = (number, line_no, [words])
+        pending = (number, line_no, [first_words])
 
     if voters_total is None:
         raise DomainError("results_malformed", "The results do not say how many people voted in total.")
@@ -614,7 +614,7 @@ def parse_seed_results(text: str) -> SeedResults:
     )
 
 
-def _malformed(line_no: int, problem: str) -> None:
+def _malformed(line_no: int, problem: str) -> NoReturn:
     raise DomainError("results_malformed", f"Line {line_no} of the results: {problem}.", line=line_no)
 
 

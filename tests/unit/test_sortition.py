@@ -16,6 +16,7 @@ import pytest
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
+from deliberation import leximin
 from deliberation.errors import DomainError
 from deliberation.sortition import (
     PREFER_NOT_TO_SAY,
@@ -28,6 +29,7 @@ from deliberation.sortition import (
     fair_lottery,
     replace,
     replacement_candidates,
+    summarise,
     uniform_draw_probabilities,
 )
 
@@ -360,3 +362,28 @@ def test_replacement_candidates_are_who_keeps_the_quotas_and_nobody_when_exhaust
     assert replacement_candidates(pool, quotas, 4, ["m0", "m1", "w0", "w1"], "w1") == ("w2",)
     assert replacement_candidates(pool, quotas, 4, ["m0", "m1", "w0", "w2"], "w2") == ("w1",)
     assert replacement_candidates(pool[:2] + pool[3:5], quotas, 4, ["m0", "m1", "w0", "w1"], "w0") == ()
+
+
+# --- the engine on types, and the spread of chances --------------------------------------------
+
+
+def test_the_engine_gives_a_capped_type_every_seat_its_quota_allows():
+    # Two people of each of two types, two seats, at most one for the first type.
+    problem = leximin.TypeProblem(2, (2, 2), (leximin.Bounds(0, 1, (0,)),))
+    panels, shares = leximin.solve(problem)
+    expected_seats = [sum(p[t] * s for p, s in zip(panels, shares)) for t in range(2)]
+    assert expected_seats == pytest.approx([1.0, 1.0])
+
+
+def test_the_smallest_fix_lowers_a_minimum_the_pool_cannot_meet():
+    # One person of the first type, but at least two seats asked for it.
+    problem = leximin.TypeProblem(2, (1, 3), (leximin.Bounds(2, 2, (0,)),))
+    assert leximin.find_panel(problem, [0.0, 0.0]) is None
+    assert leximin.smallest_fix(problem) == [(1, 0)]
+
+
+def test_summarise_gives_the_quartiles_of_the_chances():
+    spread = summarise([0.5, 0.1, 0.3, 0.2, 0.4])
+    assert (spread.minimum, spread.lower_quartile, spread.median, spread.upper_quartile, spread.maximum) == (
+        pytest.approx(0.1), pytest.approx(0.2), pytest.approx(0.3), pytest.approx(0.4), pytest.approx(0.5))
+    assert summarise([0.25]).median == 0.25

@@ -1,4 +1,4 @@
-"""Amendments, versions, conflicts, carrying and diffs of texts (deliberation/texts.py)."""
+"""Amendments, versions, conflicts, carrying and diffs of texts (deliberation/texts/)."""
 import itertools
 
 import pytest

@@ -7,10 +7,10 @@ from flask_login import current_user
 from deliberation.errors import DomainError
 from forum.api import bp
 from forum.api import validate as v
-from forum.api.shapes import user_json
+from forum.api.shapes import proposal_json, user_json
 from forum.models import Amendment
 from forum.permissions import LoginRequired
-from forum.services import amendments
+from forum.services import amendment_pages, amendments, drafting, proposals
 
 
 def _signed_in():
@@ -35,7 +35,7 @@ def amendment_json(a: Amendment, conflicts: dict[int, list[tuple[int, str]]] | N
 
 @bp.get("/v1/proposals/<int:proposal_id>/amendments")
 def list_amendments(proposal_id: int):
-    rows, conflicts = amendments.list_amendments(
+    rows, conflicts = amendment_pages.list_amendments(
         proposal_id, request.args.get("status", "all"), request.args.get("order", "score"),
         request.args.get("clause") or None, request.args.get("origin") or None)
     return jsonify([amendment_json(a, conflicts) for a in rows])
@@ -65,7 +65,7 @@ def propose_amendment(proposal_id: int):
 
 @bp.get("/v1/amendments/<int:amendment_id>")
 def get_amendment(amendment_id: int):
-    return jsonify(amendment_json(amendments.get_amendment(amendment_id)))
+    return jsonify(amendment_json(amendment_pages.get_amendment(amendment_id)))
 
 
 @bp.put("/v1/amendments/<int:amendment_id>/vote")
@@ -84,7 +84,7 @@ def withdraw_amendment_vote(amendment_id: int):
 @bp.post("/v1/amendments/<int:amendment_id>/disposition")
 def dispose_amendment(amendment_id: int):
     data = v.body()
-    result = amendments.dispose_amendment(_signed_in(), amendment_id, v.string(data, "decision", max_length=30),
+    result = drafting.dispose_amendment(_signed_in(), amendment_id, v.string(data, "decision", max_length=30),
                                           v.string(data, "reason", max_length=20_000),
                                           v.string(data, "modified_text", required=False, max_length=20_000) or None)
     return jsonify({"amendment": amendment_json(result.amendment), "version": result.version,
@@ -96,7 +96,7 @@ def diff(proposal_id: int):
     old, new = request.args.get("from", type=int), request.args.get("to", type=int)
     if old is None or new is None:
         raise DomainError("field_missing", "Give the two versions to compare: ?from=1&to=3.")
-    c = amendments.compare_versions(proposal_id, old, new)
+    c = amendment_pages.compare_versions(proposal_id, old, new)
     return jsonify({"proposal": c.proposal.id, "from": c.old.number, "to": c.new.number, "clauses": [
         {"key": d.key, "status": d.status.value, "old_number": d.old_number, "new_number": d.new_number,
          "ops": [list(op) for op in d.ops],
@@ -112,9 +112,7 @@ def compose():
                                                and isinstance(p.get("clause"), str) for p in picks)):
         raise DomainError("field_invalid", "The field 'picks' must be a list of {\"proposal\": id, \"clause\": key}.",
                           field="picks")
-    draft = amendments.compose_draft(_signed_in(), v.integer(data, "area"), v.string(data, "title", max_length=200),
+    draft = drafting.compose_draft(_signed_in(), v.integer(data, "area"), v.string(data, "title", max_length=200),
                                      [(p["proposal"], p["clause"]) for p in picks])
-    from forum.api.shapes import proposal_json
-    from forum.services.proposals import get_version
-    proposal, version = get_version(draft.id)
+    proposal, version = proposals.get_version(draft.id)
     return jsonify(proposal_json(proposal, version)), 201

@@ -10,7 +10,7 @@ from forum.api import validate as v
 from forum.api.shapes import proposal_json
 from forum.models import Transition
 from forum.permissions import LoginRequired
-from forum.services import notifications, proposals, tracking
+from forum.services import notifications, proposals, tracker_pages, tracking
 
 
 def _signed_in():
@@ -25,7 +25,7 @@ def transition_json(t: Transition) -> dict:
             "source": t.source}
 
 
-def tracked_json(item: tracking.Tracked) -> dict:
+def tracked_json(item: tracker_pages.Tracked) -> dict:
     f = item.facts
     return {"id": item.proposal.id, "title": item.proposal.title, "state": item.state,
             "since": item.status.since.isoformat(), "explanation": item.explanation,
@@ -37,7 +37,7 @@ def tracked_json(item: tracking.Tracked) -> dict:
 
 @bp.get("/v1/timeline")
 def get_timeline():
-    page = tracking.timeline_page(proposals.convention_by_slug())
+    page = tracker_pages.timeline_page(proposals.convention_by_slug())
     return jsonify({"timezone": page.tz, "now": page.now.isoformat(), "members_can": page.can_do,
                     "phases": [{"kind": p.kind.value, "label": p.label, "opens_at": p.opens_at.isoformat(),
                                 "closes_at": p.closes_at.isoformat(), "status": p.status.value} for p in page.phases]})
@@ -45,15 +45,15 @@ def get_timeline():
 
 @bp.get("/v1/progress")
 def get_progress():
-    board = tracking.board(proposals.convention_by_slug())
+    board = tracker_pages.board(proposals.convention_by_slug())
     return jsonify([{"assembly": name, "counts": dict(board.counts[name]), "texts": [tracked_json(i) for i in items]}
                     for name, items in board.assemblies])
 
 
 @bp.get("/v1/proposals/<int:proposal_id>/tracker")
 def get_tracker(proposal_id: int):
-    item = tracking.track(proposal_id)
-    return jsonify({**tracked_json(item), "history": [transition_json(t) for t in tracking.history(proposal_id)]})
+    item = tracker_pages.track(proposal_id)
+    return jsonify({**tracked_json(item), "history": [transition_json(t) for t in tracker_pages.history(proposal_id)]})
 
 
 @bp.post("/v1/proposals/<int:proposal_id>/supports")

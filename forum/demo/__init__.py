@@ -134,7 +134,7 @@ def load_demo(seeds_dir: Path, today: date | None = None) -> Report:
         topic_ids = {t.name: t.id for a in areas.values() for t in a.topics}
 
     from forum.demo import lifecycle
-    from forum.services import tracking
+    from forum.services import tracker_pages, tracking
     count = 0
     facilitator = users["facilitator"]
     dates = {kind: (opens, closes) for kind, opens, closes in shifted_phases(today)}
@@ -175,7 +175,7 @@ def load_demo(seeds_dir: Path, today: date | None = None) -> Report:
         text = texts[number]
         with lifecycle.clock_at(lifecycle.when(dates, "drafting", days=-10 + number, closing=True)):
             tracking.record_consensus_check(facilitator, text.id, {"agree": agree, "reservations": reservations,
-                                                                   "stand_aside": aside}, tracking.voting_seats(text.area_id),
+                                                                   "stand_aside": aside}, tracker_pages.voting_seats(text.area_id),
                                             present, [], "demo")
     with lifecycle.clock_at(lifecycle.when(dates, "amendment_window")):
         for text in texts.values():
@@ -203,7 +203,7 @@ def _load_amendments(users: dict, texts: dict, today: date) -> None:
     given as the assembly would give them once final drafting opens."""
     from flask import current_app
 
-    from forum.services import amendments
+    from forum.services import amendments, drafting
 
     clock = current_app.config["CLOCK"]
     noon = datetime.combine(today, time(12, 0), ZONE).astimezone(timezone.utc)
@@ -225,7 +225,7 @@ def _load_amendments(users: dict, texts: dict, today: date) -> None:
             made.append(row)
         final_drafting = next(opens for kind, opens, _ in shifted_phases(today) if kind == "final_drafting")
         for index, drafter, decision, reason in AMENDMENT_DISPOSITIONS:
-            amendments.dispose_amendment(users[drafter], made[index].id, decision, reason,
-                                         at=final_drafting + timedelta(hours=3))
+            drafting.dispose_amendment(users[drafter], made[index].id, decision, reason,
+                                       at=final_drafting + timedelta(hours=3))
     finally:
         current_app.config["CLOCK"] = clock

@@ -27,15 +27,21 @@ from collections import defaultdict
 from dataclasses import dataclass
 
 from sqlalchemy import select
+from sqlalchemy.orm import selectinload
 
 from deliberation import phases, texts, tracker
 from deliberation.errors import DomainError
+from forum import announce
+
 from forum.extensions import db, transaction
-from forum.models import Proposal, ProposalVersion, Transition, utcnow
+from forum.models import Ballot, BallotSection, Convention, Proposal, ProposalVersion, Transition
 from forum.permissions import require
 from forum.records import conventions
-from forum.services import ballots, tracking
-from forum.services.proposals import _search_text, _store_version
+from forum.records import notifications as notes
+from forum.records import texts as text_records
+from forum.records import tracker as tracker_records
+from forum.records.common import found
+from forum.services import ballots  # its results (counts and their cache) have no records function yet
 
 ADOPTED_NOTE = "Adopted by the all-member ballot"
 
@@ -100,19 +106,19 @@ def _adopt(proposal: Proposal, version: ProposalVersion, carried: set[str], ball
     """Save the adopted text: the clauses that carried, keys kept, the ballot added to their sources."""
     source = f"ballot:{ballot_id}"
     kept = [texts.Clause(c.key, c.body, frozenset(c.sources) | {source}) for c in version.clauses if c.key in carried]
-    number = proposal.current_version + 1
-    _store_version(proposal, number, version.title, kept, actor_id, ADOPTED_NOTE)
-    proposal.current_version = number
-    proposal.search_text = _search_text(version.title, kept)
-    proposal.updated_at = utcnow()
-    return number
+    return text_records.add_version(proposal, version.title, kept, actor_id, ADOPTED_NOTE)
+
+
+def _ballot(ballot_id: int) -> Ballot:
+    return found(Ballot, ballot_id, "ballot_not_found", "There is no such ballot.",
+                 options=[selectinload(Ballot.sections).selectinload(BallotSection.questions)])
 
 
 def declare_result(actor, ballot_id: int) -> Declaration:
     """Record a closed ballot's result on each text that has questions on it (see the module's rule)."""
     require(actor, "manage_ballots")
     now = conventions.now()
-    row = ballots._row(ballot_id)
+    row = _ballot(ballot_id)
     if now < row.closes_at:
         raise DomainError(
             "ballot_not_closed",
@@ -129,7 +135,7 @@ def declare_result(actor, ballot_id: int) -> Declaration:
     contexts = []
     with transaction():
         for proposal_id in sorted(by_text):
-            ctx = tracking._load(proposal_id)
+            ctx = tracker_records.load(proposal_id)
             proposal = ctx.proposal
             done = db.session.scalar(select(Transition.id).where(
                 Transition.proposal_id == proposal.id, Transition.event == "ballot_declared",
@@ -144,7 +150,7 @@ def declare_result(actor, ballot_id: int) -> Declaration:
             clauses = _clause_results(page, by_text[proposal_id], numbers)
             event = tracker.BallotDeclared.from_clauses(clauses)
             try:
-                record = tracking._apply(ctx, event, actor.id, source)
+                record = tracker_records.apply(ctx, event, actor.id, source)
             except DomainError as refusal:
                 if refusal.code != "transition_not_allowed":
                     raise
@@ -154,21 +160,22 @@ def declare_result(actor, ballot_id: int) -> Declaration:
             if event.carried:
                 adopted = _adopt(proposal, version, {c.key for c in clauses if c.carried}, row.id, actor.id)
             outcomes.append(TextOutcome(proposal.id, proposal.title, ctx.status.state.value, record.reason, adopted))
+            if ctx.moved:
+                notes.text_moved(proposal, ctx.moved[-1], actor.id)
             contexts.append(ctx)
     for ctx in contexts:
-        tracking.announce(ctx, actor)
+        announce.to_text(ctx.proposal.id, "text_tracked", ctx.payload())
     return Declaration(row.id, tuple(outcomes))
 
 
 def _tz(row) -> str:
-    from forum.models import Convention
     convention = db.session.get(Convention, row.convention_id)
     return convention.timezone if convention is not None else "UTC"
 
 
 def states_on_ballot(ballot_id: int) -> list[tuple[Proposal, str]]:
     """Each text with questions on the ballot and where it stands, for the administrator's page."""
-    row = ballots._row(ballot_id)
+    row = _ballot(ballot_id)
     ids = sorted({q.proposal_id for s in row.sections for q in s.questions if q.proposal_id is not None})
     if not ids:
         return []

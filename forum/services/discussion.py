@@ -5,13 +5,19 @@ from dataclasses import dataclass, field
 
 from sqlalchemy import case, select
 
+from deliberation import phases, scores
 from deliberation.errors import DomainError, NotFound
-from forum.extensions import db, socketio, transaction
-from forum.models import Clarification, ClarificationVote, Comment, Proposal, ProposalVersion, utcnow
+from forum import announce
+from forum.extensions import db, transaction
+from forum.mail import send_later
+from forum.models import (Clarification, ClarificationVote, Comment, Convention, Proposal, ProposalVersion,
+                          VersionClause, utcnow)
 from forum.permissions import require
-from forum.services import votes
-from forum.services.votes import Score
-from forum.services.proposals import get_proposal
+from forum.records import conventions, votes
+from forum.records import notifications as notes
+from forum.records.common import found
+from forum.records.texts import get_proposal
+from forum.records.votes import Score
 
 MAX_COMMENT = 5_000
 MAX_QUESTION = 2_000
@@ -32,7 +38,6 @@ def _check_clause(proposal: Proposal, clause_key: str | None) -> str | None:
     """A clause key must belong to this text (in any of its versions)."""
     if not clause_key:
         return None
-    from forum.models import VersionClause
     exists = db.session.scalar(
         select(VersionClause.id).join(ProposalVersion, VersionClause.version_id == ProposalVersion.id)
         .where(ProposalVersion.proposal_id == proposal.id, VersionClause.key == clause_key).limit(1))
@@ -43,20 +48,14 @@ def _check_clause(proposal: Proposal, clause_key: str | None) -> str | None:
 
 def _require_phase_on_interim(proposal: Proposal, action) -> None:
     """Published texts (interim or later) follow the convention's phases; submissions do not."""
-    from deliberation import phases
-    from forum.models import Convention
-    from forum.records.conventions import require_phase
     if proposal.state in ("interim", "final", "on_ballot", "carried", "not_carried"):
-        require_phase(db.session.get(Convention, proposal.convention_id), phases.Action(action))
+        conventions.require_phase(db.session.get(Convention, proposal.convention_id), phases.Action(action))
 
 
-def _notify(kind: str, row) -> None:
-    from forum.services import notifications
-    notifications.discussed(kind, row)
-
-
-def _announce(proposal_id: int, event: str, payload: dict) -> None:
-    socketio.emit(event, payload, to=f"text:{proposal_id}")
+def _announce(proposal_id: int, event: str, payload: dict, mail: list[int]) -> None:
+    """After commit: the text's room hears, and the replies and answers are mailed off the request."""
+    announce.to_text(proposal_id, event, payload)
+    send_later(mail)
 
 
 # ----- comments -----
@@ -82,16 +81,13 @@ def post_comment(actor, proposal_id: int, body: str, clause_key: str | None = No
         comment = Comment(proposal_id=proposal.id, clause_key=clause_key, parent_id=parent_id,
                           author_id=actor.id, body=body)
         db.session.add(comment)
-    _announce(proposal_id, "comment_posted", {"id": comment.id, "clause": clause_key})
-    _notify("comment_posted", comment)
+        mail = notes.discussed("comment_posted", comment)
+    _announce(proposal_id, "comment_posted", {"id": comment.id, "clause": clause_key}, mail)
     return comment
 
 
 def _comment(comment_id: int) -> Comment:
-    comment = db.session.get(Comment, comment_id)
-    if comment is None:
-        raise NotFound("comment_not_found", "There is no such comment.")
-    return comment
+    return found(Comment, comment_id, "comment_not_found", "There is no such comment.")
 
 
 def edit_comment(actor, comment_id: int, body: str) -> Comment:
@@ -147,16 +143,13 @@ def ask_clarification(actor, proposal_id: int, question: str, clause_key: str | 
         clarification = Clarification(proposal_id=proposal.id, clause_key=clause_key, author_id=actor.id,
                                       question=question)
         db.session.add(clarification)
-    _announce(proposal_id, "clarification_asked", {"id": clarification.id, "clause": clause_key})
-    _notify("clarification_asked", clarification)
+        mail = notes.discussed("clarification_asked", clarification)
+    _announce(proposal_id, "clarification_asked", {"id": clarification.id, "clause": clause_key}, mail)
     return clarification
 
 
 def _clarification(clarification_id: int) -> Clarification:
-    clarification = db.session.get(Clarification, clarification_id)
-    if clarification is None:
-        raise NotFound("clarification_not_found", "There is no such clarification.")
-    return clarification
+    return found(Clarification, clarification_id, "clarification_not_found", "There is no such clarification.")
 
 
 def answer_clarification(actor, clarification_id: int, answer: str) -> Clarification:
@@ -168,20 +161,20 @@ def answer_clarification(actor, clarification_id: int, answer: str) -> Clarifica
         clarification.answer = answer
         clarification.answered_by_id = actor.id
         clarification.answered_at = utcnow()
-    _announce(clarification.proposal_id, "clarification_answered", {"id": clarification.id})
-    _notify("clarification_answered", clarification)
+        mail = notes.discussed("clarification_answered", clarification)
+    _announce(clarification.proposal_id, "clarification_answered", {"id": clarification.id}, mail)
     return clarification
 
 
 def vote_clarification(actor, clarification_id: int, value: int) -> Score:
     """Vote up (1) or down (-1), change the vote, or withdraw it (0). One vote per member."""
-    votes.check_value(value)
+    scores.check(value)
     with transaction():
         clarification = _clarification(clarification_id)
         require(actor, "vote_clarification", clarification)
         _require_phase_on_interim(clarification.proposal, "vote_clarification")
-        score = votes.cast(db.session, clarification, ClarificationVote, "clarification_id", actor.id, value)
-    _announce(clarification.proposal_id, "clarification_scored", score.as_dict())
+        score = votes.cast(clarification, ClarificationVote, "clarification_id", actor.id, value)
+    announce.to_text(clarification.proposal_id, "clarification_scored", score.as_dict())
     return score
 
 
@@ -200,15 +193,7 @@ def clarifications(proposal_id: int, clause_key: str | None = None, whole_text: 
 
 
 def my_votes(actor, proposal_id: int) -> dict[int, int]:
-    if not getattr(actor, "is_authenticated", False):
-        return {}
-    rows = db.session.execute(
-        select(ClarificationVote.clarification_id, ClarificationVote.value)
-        .join(Clarification, Clarification.id == ClarificationVote.clarification_id)
-        .where(Clarification.proposal_id == proposal_id, ClarificationVote.user_id == actor.id))
-    return dict(rows.all())
-
-
+    return votes.mine(ClarificationVote, Clarification, "clarification_id", proposal_id, actor)
 
 
 def comment_for_edit(actor, comment_id: int) -> Comment:

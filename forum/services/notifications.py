@@ -1,9 +1,11 @@
 """Following texts and hearing about them: in the app at once, by email at once for replies to
 you, and otherwise in a daily or weekly digest grouped by text, so a busy amendment window
-does not flood anyone."""
+does not flood anyone.
+
+The notifications themselves are written by each use case in its own transaction
+(forum.records.notifications); this module holds following, reading and the digest command."""
 from __future__ import annotations
 
-import logging
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import timedelta
@@ -13,13 +15,11 @@ from sqlalchemy import func, select, update
 
 from deliberation.errors import DomainError
 from forum.extensions import db, transaction
-from forum.models import Comment, Proposal, User
-from forum.models.lifecycle import DIGEST_CHOICES, Follow, Notification, NotificationPreference, Transition
-from forum.records import conventions
-from forum.services.mail import mailer
-from forum.services.proposals import STATE_LABELS, get_proposal
+from forum.mail import mailer
+from forum.models import User
+from forum.models.lifecycle import DIGEST_CHOICES, Follow, Notification, NotificationPreference
+from forum.records import conventions, texts
 
-log = logging.getLogger(__name__)
 PERIODS = {"daily": timedelta(days=1), "weekly": timedelta(days=7)}
 
 
@@ -27,104 +27,13 @@ PERIODS = {"daily": timedelta(days=1), "weekly": timedelta(days=7)}
 
 def follow(actor, proposal_id: int, on: bool = True) -> bool:
     with transaction():
-        proposal = get_proposal(proposal_id)
+        proposal = texts.get_proposal(proposal_id)
         existing = db.session.scalar(select(Follow).where(Follow.user_id == actor.id, Follow.proposal_id == proposal.id))
         if on and existing is None:
             db.session.add(Follow(user_id=actor.id, proposal_id=proposal.id))
         elif not on and existing is not None:
             db.session.delete(existing)
     return on
-
-
-def is_following(actor, proposal: Proposal) -> bool:
-    if not getattr(actor, "is_authenticated", False):
-        return False
-    return proposal.author_id == actor.id or db.session.scalar(select(Follow.id).where(
-        Follow.user_id == actor.id, Follow.proposal_id == proposal.id)) is not None
-
-
-def followers(proposal: Proposal) -> set[int]:
-    ids = set(db.session.scalars(select(Follow.user_id).where(Follow.proposal_id == proposal.id)))
-    if proposal.author_id:
-        ids.add(proposal.author_id)
-    return ids
-
-
-# ----- creating notifications (each call runs after the use case committed) -----
-
-def _text_url(proposal_id: int, anchor: str = "") -> str:
-    # A plain path: notifications are also made from commands, where there is no request to build URLs from.
-    return f"/proposals/{proposal_id}{anchor}"
-
-
-def _create(items: list[tuple[int, Proposal, str, str, str, bool]]) -> None:
-    if not items:
-        return
-    now = conventions.now()
-    rows = []
-    with transaction():
-        for user_id, proposal, kind, message, url, at_once in items:
-            row = Notification(user_id=user_id, proposal_id=proposal.id, kind=kind, message=message,
-                               url=url, immediate=at_once, created_at=now)
-            db.session.add(row)
-            rows.append(row)
-    _mail_now([r for r in rows if r.immediate])
-
-
-def _mail_now(rows: list[Notification]) -> None:
-    sender = mailer()
-    if sender is None or not rows:
-        return
-    users = {u.id: u for u in db.session.scalars(select(User).where(User.id.in_([r.user_id for r in rows])))}
-    base = current_app.config.get("BASE_URL", "").rstrip("/")
-    sent = []
-    for row in rows:
-        try:
-            sender.send(users[row.user_id].email, f"Convene: {row.message}", f"{row.message}\n\n{base}{row.url}\n")
-        except Exception:  # a mail server being down must not undo what the member did
-            log.exception("could not send a notification email to user %s", row.user_id)
-            continue
-        sent.append(row.id)
-    if sent:
-        with transaction():
-            db.session.execute(update(Notification).where(Notification.id.in_(sent)).values(emailed_at=conventions.now()))
-
-
-def discussed(kind: str, row) -> None:
-    """A comment, question or answer: replies to you at once, everyone following in the digest."""
-    proposal = db.session.get(Proposal, row.proposal_id)
-    title = f"“{proposal.title}”"
-    items = []
-    told: set[int] = set()
-    if kind == "comment_posted":
-        actor, anchor = row.author_id, f"#comment-{row.id}"
-        if row.parent_id:
-            parent = db.session.get(Comment, row.parent_id)
-            if parent is not None and parent.author_id != actor:
-                items.append((parent.author_id, proposal, "reply", f"{row.author.name} replied to your comment on {title}",
-                              _text_url(proposal.id, anchor), True))
-                told.add(parent.author_id)
-        digest = f"{row.author.name} commented on {title}"
-    elif kind == "clarification_asked":
-        actor, anchor = row.author_id, f"#clarification-{row.id}"
-        digest = f"{row.author.name} asked a clarification on {title}"
-    else:  # clarification_answered
-        actor, anchor = row.answered_by_id, f"#clarification-{row.id}"
-        if row.author_id != actor:
-            items.append((row.author_id, proposal, "answer", f"Your clarification on {title} was answered",
-                          _text_url(proposal.id, anchor), True))
-            told.add(row.author_id)
-        digest = f"A clarification on {title} was answered"
-    for user_id in followers(proposal) - told - {actor}:
-        items.append((user_id, proposal, kind, digest, _text_url(proposal.id, anchor), False))
-    _create(items)
-
-
-def text_moved(proposal: Proposal, row: Transition, actor_id: int | None) -> None:
-    label = STATE_LABELS.get(row.to_state, row.to_state)
-    message = f"“{proposal.title}” is now: {label}. {row.reason}"
-    _create([(u, proposal, "text_moved", message[:1000], _text_url(proposal.id), False)
-             for u in followers(proposal) - {actor_id}])
 
 
 # ----- reading them -----

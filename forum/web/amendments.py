@@ -8,7 +8,7 @@ from flask_wtf import FlaskForm
 from wtforms import HiddenField, IntegerField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
-from forum.services import amendments, proposals
+from forum.services import amendment_pages, amendments, drafting, proposals
 from forum.web import safe_next
 
 bp = Blueprint("amendments", __name__)
@@ -39,7 +39,7 @@ class VoteForm(FlaskForm):
 
 
 class DispositionForm(FlaskForm):
-    decision = SelectField("Decision", choices=[(d, amendments.DECISION_LABELS[d]) for d in amendments.DECISIONS])
+    decision = SelectField("Decision", choices=[(d, drafting.DECISION_LABELS[d]) for d in drafting.DECISIONS])
     reason = TextAreaField("Reason", validators=[Optional(), Length(max=20_000)])
     modified_text = TextAreaField("Modified wording", validators=[Optional(), Length(max=20_000)])
     next = HiddenField()
@@ -109,10 +109,10 @@ def dispose(amendment_id: int):
             abort(400)
         flash("Choose a decision.", "error")
         return redirect(safe_next(url_for("proposals.home")), code=303)
-    result = amendments.dispose_amendment(current_user, amendment_id, form.decision.data, form.reason.data or "",
+    result = drafting.dispose_amendment(current_user, amendment_id, form.decision.data, form.reason.data or "",
                                           form.modified_text.data)
     row = result.amendment
-    message = f"Amendment {row.id} is {amendments.DECISION_LABELS[row.status].lower()}."
+    message = f"Amendment {row.id} is {drafting.DECISION_LABELS[row.status].lower()}."
     if row.applied_in_version:
         message += f" The text is now at version {result.version}."
     if result.flagged:
@@ -128,7 +128,7 @@ def compare(proposal_id: int):
     new = request.args.get("to", type=int) or proposal.current_version
     old = request.args.get("from", type=int) or max(new - 1, 1)
     view = "side" if request.args.get("view") == "side" else "inline"
-    comparison = amendments.compare_versions(proposal_id, old, new)
+    comparison = amendment_pages.compare_versions(proposal_id, old, new)
     return render_template("amendments/compare.html", c=comparison, proposal=comparison.proposal,
                            version=comparison.new, view=view)
 
@@ -138,7 +138,7 @@ def compare(proposal_id: int):
 def compose(slug: str):
     convention = proposals.convention_by_slug()
     area = proposals.area_by_slug(convention.id, slug)
-    page = amendments.compose_page(current_user, area.id)
+    page = drafting.compose_page(current_user, area.id)
     form = ComposeForm()
     if form.validate_on_submit():
         picks = []
@@ -147,7 +147,7 @@ def compose(slug: str):
             if not pid.isdigit() or not key:
                 abort(400)
             picks.append((int(pid), key))
-        draft = amendments.compose_draft(current_user, area.id, form.title.data, picks)
+        draft = drafting.compose_draft(current_user, area.id, form.title.data, picks)
         flash(f"The composite draft is saved with {len(picks)} clauses; each remembers its submission.", "success")
         return redirect(url_for("proposals.show", proposal_id=draft.id), code=303)
     return render_template("amendments/compose.html", page=page, area=area, form=form), 200 if not form.errors else 422

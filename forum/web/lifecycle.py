@@ -7,7 +7,7 @@ from flask_login import current_user, login_required
 
 from deliberation import phases
 from forum.permissions import require
-from forum.services import exports, notifications, proposals, setup, tracking
+from forum.services import exports, notifications, proposals, setup, tracker_pages, tracking
 from forum.web import safe_next
 from forum.web.lifecycle_forms import (AssemblyForm, ButtonForm, ConsensusCheckForm, CounterProposalForm, DigestForm,
                                        MergeForm, NameForm, PhasesForm, SettingsForm)
@@ -17,8 +17,8 @@ bp = Blueprint("lifecycle", __name__)
 
 @bp.app_context_processor
 def lifecycle_helpers():
-    return {"tracker_panel": lambda proposal: tracking.panel(current_user, proposal),
-            "tracker_history": tracking.history,
+    return {"tracker_panel": lambda proposal: tracker_pages.panel(current_user, proposal),
+            "tracker_history": tracker_pages.history,
             "unread_notifications": lambda: notifications.unread_count(current_user),
             "digest_form_for": lambda: DigestForm(digest=notifications.digest_choice(current_user))}
 
@@ -38,14 +38,14 @@ def _back(proposal_id: int) -> str:
 
 @bp.get("/timeline")
 def timeline():
-    page = tracking.timeline_page(proposals.convention_by_slug())
+    page = tracker_pages.timeline_page(proposals.convention_by_slug())
     return render_template("lifecycle/timeline.html", page=page, convention=page.convention)
 
 
 @bp.get("/progress")
 def progress():
     convention = proposals.convention_by_slug()
-    return render_template("lifecycle/progress.html", board=tracking.board(convention), convention=convention,
+    return render_template("lifecycle/progress.html", board=tracker_pages.board(convention), convention=convention,
                            dashboard=False)
 
 
@@ -53,11 +53,11 @@ def progress():
 def text(proposal_id: int):
     proposal, version = proposals.get_version(proposal_id)
     convention = proposals.convention_by_slug()
-    check_form = ConsensusCheckForm(seated=tracking.voting_seats(proposal.area_id))
+    check_form = ConsensusCheckForm(seated=tracker_pages.voting_seats(proposal.area_id))
     merge_form = MergeForm()
-    merge_form.composite.choices = [(p.id, f"#{p.id} {p.title}") for p in tracking.composites(convention.id, proposal.id)]
+    merge_form.composite.choices = [(p.id, f"#{p.id} {p.title}") for p in tracker_pages.composites(convention.id, proposal.id)]
     return render_template("lifecycle/text.html", proposal=proposal, version=version,
-                           history=tracking.history(proposal_id), check_form=check_form, merge_form=merge_form,
+                           history=tracker_pages.history(proposal_id), check_form=check_form, merge_form=merge_form,
                            counter_form=CounterProposalForm(), form=ButtonForm())
 
 
@@ -127,7 +127,7 @@ def digest():
 @login_required
 def dashboard():
     convention = proposals.convention_by_slug()
-    board = tracking.dashboard(current_user, convention)
+    board = tracker_pages.dashboard(current_user, convention)
     return render_template("lifecycle/progress.html", board=board, convention=convention, dashboard=True,
                            form=ButtonForm())
 

@@ -6,7 +6,7 @@ from flask_login import current_user, login_required
 
 from deliberation import texts
 from deliberation.errors import DomainError
-from forum.services import amendments, discussion, proposals
+from forum.services import amendment_pages, discussion, proposals
 from forum.web.forms import ClarificationForm, CommentForm, EditProposalForm, ProposalForm, SearchForm
 
 bp = Blueprint("proposals", __name__)
@@ -68,7 +68,7 @@ def show(proposal_id: int):
         clarifications=discussion.clarifications(proposal_id, sort=sort), sort=sort,
         votes=discussion.my_votes(current_user, proposal_id),
         comment_form=CommentForm(), clarification_form=ClarificationForm(),
-        amendments=amendments.amendment_page(current_user, page.proposal, page.version, request.args.get("status", "open"),
+        amendments=amendment_pages.amendment_page(current_user, page.proposal, page.version, request.args.get("status", "open"),
                                              request.args.get("order", "score"), request.args.get("clause") or None))
 
 

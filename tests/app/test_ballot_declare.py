@@ -8,7 +8,7 @@ import pytest
 
 from forum.extensions import db
 from forum.models import Proposal
-from forum.services import amendments, ballots, proposals, tracking
+from forum.services import ballots, drafting, proposals, tracking
 from tests import factories
 from tests.lifecycle_helpers import lifecycle_convention
 
@@ -39,8 +39,8 @@ def scene(app):
                                   area, on_behalf_of_group=True)
 
     clock.at("drafting", days=1)
-    a = amendments.compose_draft(fac, area, "Local organising",
-                                 [(source.id, "c1"), (source.id, "c2"), (source.id, "c3"), (source.id, "c4")])
+    a = drafting.compose_draft(fac, area, "Local organising",
+                               [(source.id, "c1"), (source.id, "c2"), (source.id, "c3"), (source.id, "c4")])
     tracking.take_into_drafting(fac, b.id)
     d = proposals.create_proposal(fac, conv.id, "Digital meetings", "Meet online.", area,
                                   origin="convention", state="interim")

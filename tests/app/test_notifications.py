@@ -88,3 +88,24 @@ def test_without_a_mail_server_notifications_stay_in_the_app(app, client, anothe
     assert "Supporter 2 replied to your comment" in page and "New" in page
     result = app.test_cli_runner().invoke(args=["notifications", "send-digests"])
     assert result.exit_code != 0 and "No mail server is configured" in result.output
+
+
+def test_a_reply_is_mailed_by_a_background_task_after_the_commit(app, client, another_client):
+    from forum.extensions import db
+    from forum.mail import send_later
+    from forum.models import Notification
+    conv, people, clock, mailer, text = _setup(app)
+    app.config["MAILER"] = None  # nothing goes out while the reply is recorded
+    client.login("s1@example.org")
+    first = client.api("POST", f"/api/v1/proposals/{text.id}/comments", {"body": "Why monthly?"}).json
+    another_client.login("s2@example.org")
+    another_client.api("POST", f"/api/v1/proposals/{text.id}/comments", {"body": "Because.", "parent": first["id"]})
+    reply = db.session.query(Notification).filter_by(kind="reply").one()
+    assert reply.immediate and reply.emailed_at is None
+    app.config["MAILER"], app.config["MAIL_IN_BACKGROUND"] = mailer, True
+    task = send_later([reply.id])
+    task.join(timeout=30)
+    assert [(to, subject) for to, subject, _ in mailer.sent] == [
+        ("s1@example.org", "Convene: Supporter 2 replied to your comment on “Open selections”")]
+    db.session.expire_all()
+    assert db.session.get(Notification, reply.id).emailed_at is not None

@@ -6,7 +6,7 @@ from fractions import Fraction
 import pytest
 from hypothesis import given, settings, strategies as st
 
-from deliberation import sessions, tracker
+from deliberation import sessions
 from deliberation.consensus import ConsensusRule, Response, Tally, evaluate, parse_response
 from deliberation.errors import DomainError
 from deliberation.tracker import ConsensusChecked, Rules, TextState, TextStatus, transition

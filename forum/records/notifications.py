@@ -1,0 +1,91 @@
+"""Notifications as rows: who follows a text, and what to tell them, written in the use case's own
+transaction. The immediate ones are mailed after the commit (forum.mail.send_later); the rest wait
+for the digest."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import select
+
+from forum.extensions import db
+from forum.models import Comment, Proposal
+from forum.models.lifecycle import Follow, Notification, Transition
+from forum.records import conventions
+from forum.records.texts import state_label
+
+
+@dataclass(frozen=True)
+class Note:
+    user_id: int
+    kind: str
+    message: str
+    url: str
+    immediate: bool
+
+
+def is_following(actor, proposal: Proposal) -> bool:
+    if not getattr(actor, "is_authenticated", False):
+        return False
+    return proposal.author_id == actor.id or db.session.scalar(select(Follow.id).where(
+        Follow.user_id == actor.id, Follow.proposal_id == proposal.id)) is not None
+
+
+def followers(proposal: Proposal) -> set[int]:
+    ids = set(db.session.scalars(select(Follow.user_id).where(Follow.proposal_id == proposal.id)))
+    if proposal.author_id:
+        ids.add(proposal.author_id)
+    return ids
+
+
+def text_url(proposal_id: int, anchor: str = "") -> str:
+    # A plain path: notifications are also made from commands, where there is no request to build URLs from.
+    return f"/proposals/{proposal_id}{anchor}"
+
+
+def add(proposal: Proposal, notes: list[Note]) -> list[int]:
+    """Write the notifications; returns the ids of those to mail at once (after the commit)."""
+    if not notes:
+        return []
+    now = conventions.now()
+    rows = [Notification(user_id=n.user_id, proposal_id=proposal.id, kind=n.kind, message=n.message, url=n.url,
+                         immediate=n.immediate, created_at=now) for n in notes]
+    db.session.add_all(rows)
+    db.session.flush()
+    return [r.id for r in rows if r.immediate]
+
+
+def discussed(kind: str, row) -> list[int]:
+    """A comment, question or answer: replies to you at once, everyone following in the digest."""
+    db.session.flush()
+    proposal = db.session.get(Proposal, row.proposal_id)
+    title = f"“{proposal.title}”"
+    notes = []
+    told: set[int] = set()
+    if kind == "comment_posted":
+        actor, anchor = row.author_id, f"#comment-{row.id}"
+        if row.parent_id:
+            parent = db.session.get(Comment, row.parent_id)
+            if parent is not None and parent.author_id != actor:
+                notes.append(Note(parent.author_id, "reply", f"{row.author.name} replied to your comment on {title}",
+                                  text_url(proposal.id, anchor), True))
+                told.add(parent.author_id)
+        digest = f"{row.author.name} commented on {title}"
+    elif kind == "clarification_asked":
+        actor, anchor = row.author_id, f"#clarification-{row.id}"
+        digest = f"{row.author.name} asked a clarification on {title}"
+    else:  # clarification_answered
+        actor, anchor = row.answered_by_id, f"#clarification-{row.id}"
+        if row.author_id != actor:
+            notes.append(Note(row.author_id, "answer", f"Your clarification on {title} was answered",
+                              text_url(proposal.id, anchor), True))
+            told.add(row.author_id)
+        digest = f"A clarification on {title} was answered"
+    for user_id in followers(proposal) - told - {actor}:
+        notes.append(Note(user_id, kind, digest, text_url(proposal.id, anchor), False))
+    return add(proposal, notes)
+
+
+def text_moved(proposal: Proposal, row: Transition, actor_id: int | None) -> list[int]:
+    message = f"“{proposal.title}” is now: {state_label(row.to_state)}. {row.reason}"
+    return add(proposal, [Note(u, "text_moved", message[:1000], text_url(proposal.id), False)
+                          for u in followers(proposal) - {actor_id}])

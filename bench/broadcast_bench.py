@@ -65,7 +65,7 @@ def seed(database_url: str, observers: int, voters: int) -> dict:
     from forum.extensions import db
     from forum.models import Area, Assembly, AssemblySeat, Convention, User
     from forum.services import proposals
-from forum.services.sessions import checks, schedule
+    from forum.services.sessions import checks, schedule
 
     app = create_app(Config(SQLALCHEMY_DATABASE_URI=database_url, SECRET_KEY=SECRET))
     with app.app_context():

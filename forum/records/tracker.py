@@ -20,6 +20,7 @@ from deliberation.errors import NotFound
 from forum.extensions import db
 from forum.models import Amendment, Convention, Proposal, Support, Transition
 from forum.records import conventions
+from forum.records import notifications as notes
 from forum.records.texts import state_label
 
 P = phases.PhaseKind
@@ -246,3 +247,13 @@ def merge_sources(actor_id: int, source_ids, composite_id: int, source: str) -> 
         ctx = load(proposal_id)
         rows.append(apply(ctx, tracker.MergedInto(composite_id), actor_id, source))
     return rows
+
+
+def record_check(ctx: Context, event: tracker.ConsensusChecked, actor_id: int | None, source: str) -> Transition:
+    """A consensus check on the text, inside the caller's transaction: refused outside the phases
+    that take checks, recorded (moving the text on if it reached consensus), followers told."""
+    conventions.require_phase(ctx.convention, phases.Action.RECORD_CONSENSUS_CHECK, ctx.now)
+    row = apply(ctx, event, actor_id, source)
+    if ctx.moved:
+        notes.text_moved(ctx.proposal, ctx.moved[-1], actor_id)
+    return row

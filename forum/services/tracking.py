@@ -76,11 +76,8 @@ def apply_consensus_check(actor, proposal_id: int, responses: Mapping[str, int],
     reasons = tuple(r.strip() for r in reasons if r and r.strip())
     ctx = records.load(proposal_id)
     require(actor, "steer_text", ctx.proposal)
-    conventions.require_phase(ctx.convention, phases.Action.RECORD_CONSENSUS_CHECK, ctx.now)
     event = tracker.ConsensusChecked(parsed, seated, reasons, present, interrupted)
-    row = records.apply(ctx, event, _actor_id(actor), source or "form")
-    _notify(ctx, _actor_id(actor))
-    return row, ctx
+    return records.record_check(ctx, event, _actor_id(actor), source or "form"), ctx
 
 
 def _steer(actor, proposal_id: int, event_for, action: phases.Action | None, source: str,

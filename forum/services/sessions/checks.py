@@ -5,15 +5,16 @@ import json
 from typing import Any
 
 
+from deliberation import consensus, tracker
 from deliberation import sessions as core
 from deliberation.errors import Conflict, DomainError, NotFound
 from forum import announce
 from forum.extensions import db, transaction
 from forum.models import (Amendment, CheckAnswer, SessionCheck)
-from forum.permissions import enter_session
+from forum.permissions import enter_session, require
 from forum.records import sessions as records
 from forum.records.conventions import now
-from forum.services import tracking
+from forum.records import tracker as tracker_records
 
 
 
@@ -91,7 +92,7 @@ def close_check(actor, session_id: int) -> dict[str, Any]:
         payload = room.check_state(row)
     announce.to_session(room.id, "check_closed", payload)
     if tracked is not None:
-        tracking.announce(tracked, actor)
+        announce.to_text(tracked.proposal.id, "text_tracked", tracked.payload())
     return payload
 
 
@@ -101,10 +102,11 @@ def _feed_tracker(actor, row: SessionCheck, outcome: core.CheckOutcome, answers:
     reasons = [a.reason for a in answers if a.response == "block" and a.reason]
     try:
         with db.session.begin_nested():
-            transition, ctx = tracking.apply_consensus_check(
-                actor, row.proposal_id, {"agree": counts.agree, "reservations": counts.reservations,
-                                         "stand_aside": counts.stand_aside, "block": counts.block},
-                counts.seats, counts.present_seated, reasons, f"session:{row.session_id}", outcome.interrupted)
+            ctx = tracker_records.load(row.proposal_id)
+            require(actor, "steer_text", ctx.proposal)
+            event = tracker.ConsensusChecked({r: counts.count(r) for r in consensus.Response}, counts.seats,
+                                             tuple(reasons), counts.present_seated, outcome.interrupted)
+            transition = tracker_records.record_check(ctx, event, actor.id, f"session:{row.session_id}")
     except DomainError as err:
         return None, f"Not recorded by the tracker: {err.message}"
     return ctx, transition.reason

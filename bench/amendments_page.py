@@ -23,14 +23,14 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from flask import render_template, template_rendered  # noqa: E402
-from sqlalchemy import event  # noqa: E402
 
 from forum import create_app  # noqa: E402
 from forum.extensions import db  # noqa: E402
 from forum.models import Clarification, Comment  # noqa: E402
 from forum.services import amendments, proposals  # noqa: E402
 from tests.app.amendment_helpers import world  # noqa: E402
-from tests.conftest import make_config  # noqa: E402
+from tests.support.database import make_config  # noqa: E402
+from tests.support.queries import count_queries  # noqa: E402
 from tests import factories  # noqa: E402
 
 REQUESTS = 30
@@ -67,30 +67,24 @@ def build_text(w, rng: random.Random, clauses: int, n_amendments: int, n_comment
 
 def measure(app, client, text_id: int) -> dict:
     url = f"/proposals/{text_id}?status=all"
-    seen: list[int] = []
     captured: dict = {}
-
-    def count(*args):
-        seen.append(1)
 
     def capture(sender, template, context, **extra):
         if template.name == "proposals/show.html":
             captured.update(context)
 
     client.get(url)  # warm the template and Markdown caches
-    event.listen(db.engine, "before_cursor_execute", count)
     template_rendered.connect(capture, app)
     try:
         times = []
         for _ in range(REQUESTS):
-            seen.clear()
-            started = time.perf_counter()
-            response = client.get(url)
-            times.append(time.perf_counter() - started)
+            with count_queries() as seen:
+                started = time.perf_counter()
+                response = client.get(url)
+                times.append(time.perf_counter() - started)
             assert response.status_code == 200
-        queries = len(seen)
+        queries = seen.count
     finally:
-        event.remove(db.engine, "before_cursor_execute", count)
         template_rendered.disconnect(capture, app)
     size = len(response.data)
     # The bare stack: render the same template from the same, already-loaded context.

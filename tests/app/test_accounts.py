@@ -34,7 +34,8 @@ def test_wrong_password_is_refused_without_saying_which_part_was_wrong(client):
 
 
 def test_login_attempts_are_rate_limited(database_url):
-    from tests.conftest import Browser, make_config
+    from tests.support.clients import Browser
+    from tests.support.database import make_config
     from forum import create_app
     app = create_app(make_config(database_url, RATELIMIT_ENABLED=True, LOGIN_RATE_LIMIT="3 per minute",
                                  RATELIMIT_STORAGE_URI="memory://"))

@@ -8,6 +8,7 @@ from forum.extensions import db, socketio
 from forum.models import Amendment, AmendmentVote, CompositeSource, ProposalVersion
 from forum.services import proposals
 from tests import factories
+from tests.support.queries import count_queries
 from tests.app.amendment_helpers import (AMENDMENT_WINDOW, BALLOT, DRAFTING, SUBMISSIONS, FINAL_DRAFTING, LEADERSHIP_ROUND, at,
                                          world)
 
@@ -283,8 +284,6 @@ def test_drafters_compose_a_draft_from_submissions_with_provenance(app, client):
 
 
 def test_the_proposal_page_needs_as_many_queries_for_a_long_text_as_for_a_short_one(app, client, another_client):
-    from sqlalchemy import event
-
     w = world(app)
     long_body = "\n\n".join(f"Clause number {i} says something about how members decide." for i in range(40))
     long = proposals.create_proposal(w.facilitator, w.conv.id, "Long text", long_body, w.conv.areas[0].id,
@@ -297,22 +296,12 @@ def test_the_proposal_page_needs_as_many_queries_for_a_long_text_as_for_a_short_
             another_client.api("PUT", f"/api/v1/amendments/{made.json['id']}/vote", {"value": 1})
             client.api("POST", f"/api/v1/proposals/{text.id}/comments", {"body": f"Comment {i}", "clause": "c1"})
             client.api("POST", f"/api/v1/proposals/{text.id}/clarifications", {"question": f"Question {i}?"})
-    seen = []
-
-    def count(*args):
-        seen.append(1)
-
-    engine = db.engine
     queries = []
     for text in (w.text, long):
-        event.listen(engine, "before_cursor_execute", count)
-        try:
+        with count_queries() as seen:
             response = another_client.get(f"/proposals/{text.id}?status=all")
-        finally:
-            event.remove(engine, "before_cursor_execute", count)
         assert response.status_code == 200
-        queries.append(len(seen))
-        seen.clear()
+        queries.append(seen.count)
     print("queries per page", queries)
     assert queries[0] == queries[1], queries
     assert queries[0] <= 40  # the amendment, discussion and tracker boxes, each in a fixed number

@@ -71,7 +71,7 @@ def setting(app):
 
 
 def test_the_56_ballots_of_004_cast_over_http_reproduce_the_published_results(app, setting):
-    from tests.conftest import Browser
+    from tests.support.clients import Browser
     conv, admin, ballot = setting
     ids = question_ids(ballot)
     papers = ballots_reproducing(SEED)
@@ -136,7 +136,7 @@ def test_a_member_reviews_sees_what_is_unanswered_casts_once_and_checks_the_rece
     assert "data-receipt" not in client.get(f"/ballots/{ballot.id}/receipt").get_data(as_text=True)
 
     anyone = factories and app.test_client()
-    from tests.conftest import Browser
+    from tests.support.clients import Browser
     checker = Browser(anyone)
     found = checker.post(f"/ballots/{ballot.id}/check", {"receipt": receipt.lower().replace("-", " ")}).get_data(as_text=True)
     assert "Counted." in found and receipt in found
@@ -150,7 +150,7 @@ def test_a_member_reviews_sees_what_is_unanswered_casts_once_and_checks_the_rece
 
 
 def test_a_ballot_accepted_before_the_close_is_counted_and_one_a_moment_after_is_refused(app, setting):
-    from tests.conftest import Browser
+    from tests.support.clients import Browser
     conv, admin, ballot = setting
     ids = question_ids(ballot)
     early, late = (factories.user(n, email=f"{n}@example.org") for n in ("early", "late"))

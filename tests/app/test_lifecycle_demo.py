@@ -2,11 +2,13 @@
 from datetime import date
 from pathlib import Path
 
-from sqlalchemy import event, select
+from sqlalchemy import select
 
 from forum.demo import load_demo
 from forum.extensions import db
 from forum.models import Proposal, Support, Transition
+from forum.services import proposals
+from tests.support.queries import count_queries
 
 SEEDS = Path(__file__).resolve().parents[2] / "forum" / "demo" / "seeds"
 
@@ -30,19 +32,12 @@ def test_demo_sections_are_interim_since_the_window_opened_and_submissions_eligi
 
 def test_progress_page_needs_the_same_queries_for_any_number_of_texts(app, client):
     load_demo(SEEDS, today=date(2026, 11, 23))
-    statements = []
-    listener = lambda *args: statements.append(args[2])  # noqa: E731
-    event.listen(db.engine, "before_cursor_execute", listener)
-    try:
+    with count_queries() as few:
         client.get("/api/v1/progress")
-        few = len(statements)
-        section = db.session.scalar(select(Proposal).where(Proposal.section == 1))
-        from forum.services import proposals
-        for i in range(5):
-            proposals.create_proposal(section.author, section.convention_id, f"Extra {i}", "Words.", section.area_id,
-                                      origin="convention", state="draft")
-        statements.clear()
+    section = db.session.scalar(select(Proposal).where(Proposal.section == 1))
+    for i in range(5):
+        proposals.create_proposal(section.author, section.convention_id, f"Extra {i}", "Words.", section.area_id,
+                                  origin="convention", state="draft")
+    with count_queries() as more:
         client.get("/api/v1/progress")
-        assert len(statements) == few
-    finally:
-        event.remove(db.engine, "before_cursor_execute", listener)
+    assert more.count == few.count

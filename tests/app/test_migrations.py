@@ -5,7 +5,7 @@ from sqlalchemy import create_engine, inspect, text
 
 from forum import create_app
 from forum.extensions import db
-from tests.conftest import make_config
+from tests.support.database import make_config
 
 
 def test_migrations_build_exactly_the_models_schema_on_an_empty_database(database_url, tmp_path):

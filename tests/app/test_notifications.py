@@ -35,7 +35,7 @@ def test_a_reply_is_notified_and_mailed_at_once_and_followers_wait_for_the_diges
     assert 'Notifications <span class="nav-count">1<span class="visually-hidden"> unread</span>' in nav
     # The author follows their own text: two comments wait for the digest, nothing mailed yet.
     author = app.test_client()
-    from tests.conftest import Browser
+    from tests.support.clients import Browser
     author = Browser(author)
     author.login("alex@example.org")
     assert author.get("/api/v1/notifications").json["unread"] == 2

@@ -5,13 +5,12 @@ from __future__ import annotations
 from datetime import datetime, timezone
 
 import pytest
-from flask.globals import _cv_app
 
 from forum.extensions import db, socketio
 from forum.models import Assembly, AssemblySeat
 from forum.services.sessions import schedule
 from tests import factories
-from tests.conftest import Browser
+from tests.support.clients import Browser, IsolatedSocket
 
 NS = "/sessions"
 
@@ -48,30 +47,6 @@ def room(app):
     return Room()
 
 
-class Isolated:
-    """Runs each socket call in its own app context, as a server would, not in the test's."""
-
-    def __init__(self, make):
-        self._sio = self._call(make)
-
-    @staticmethod
-    def _call(fn, *args, **kwargs):
-        token = _cv_app.set(None)
-        try:
-            return fn(*args, **kwargs)
-        finally:
-            _cv_app.reset(token)
-
-    def emit(self, *args, **kwargs):
-        return self._call(self._sio.emit, *args, **kwargs)
-
-    def disconnect(self, *args, **kwargs):
-        return self._call(self._sio.disconnect, *args, **kwargs)
-
-    def __getattr__(self, name):
-        return getattr(self._sio, name)
-
-
 @pytest.fixture
 def connect(app):
     """connect(email) → a Socket.IO test client logged in as that member (None: anonymous)."""
@@ -81,7 +56,7 @@ def connect(app):
         browser = Browser(app.test_client())
         if email:
             browser.login(email)
-        sio = Isolated(lambda: socketio.test_client(app, namespace=NS, flask_test_client=browser.client))
+        sio = IsolatedSocket(lambda: socketio.test_client(app, namespace=NS, flask_test_client=browser.client))
         clients.append(sio)
         if join is not None and sio.is_connected(NS):
             ack = sio.emit("join_session", {"session": join}, namespace=NS, callback=True)

@@ -21,7 +21,7 @@ import socketio as socketio_client
 
 from forum import create_app
 from forum.extensions import db
-from tests.conftest import make_config
+from tests.support.database import make_config
 from tests.live.conftest import NS, Room
 from tests.live.servers import SECRET, free_port, login_cookie, start_app, stop, wait_for_port
 

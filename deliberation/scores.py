@@ -27,7 +27,7 @@ def check(value: object) -> int:
     """The vote as an int, or the refusal in a member's words."""
     if value not in VALUES:
         raise DomainError("vote_invalid", "A vote is up (1), down (-1) or withdrawn (0).")
-    return int(value)  # type: ignore[arg-type]
+    return int(value)
 
 
 def counts_of(value: int) -> Counts:

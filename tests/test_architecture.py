@@ -15,8 +15,13 @@ TOP_LEVEL = ("config", "wsgi")  # project modules outside the packages
 MAX_LINES = 600
 # Modules allowed past MAX_LINES, each with the reason; the module's docstring must still state its one
 # concern in its first line.
-LONG_MODULES: dict[str, str] = {}
-BEING_FIXED = pytest.mark.xfail(strict=False, reason="being fixed on the restructuring branches")
+LONG_MODULES: dict[str, str] = {
+    "deliberation.ballot": "one concern, the ballot's rules from questions to receipts; the parts share its values",
+    "deliberation.sortition": "one concern, the draw by lot; the leximin engine is already its own module",
+    "deliberation.tracker": "one concern, the tracker's state machine: its table, guards, effects and explanations",
+}
+# The table of client actions is a dispatch table shared by sockets and pages, not a use case.
+DISPATCH_TABLES = {"forum.services.sessions.actions"}
 
 
 @dataclass(frozen=True)
@@ -149,7 +154,8 @@ def describe(cycle: list[str], graph: dict[str, dict[str, int]]) -> str:
         f"    {a} imports {b} at {where(a, graph[a][b])}\n" for a, b in zip(cycle, cycle[1:]))
 
 
-@BEING_FIXED
+@pytest.mark.xfail(strict=True, reason="forum.api and forum.web register their blueprints' routes by importing "
+                   "submodules that import the blueprint back")
 def test_forum_has_no_import_cycle():
     graph = {m: {d: line for d, line in dependencies(m).items() if d.startswith("forum")}
              for m in modules() if m.startswith("forum")}
@@ -158,10 +164,11 @@ def test_forum_has_no_import_cycle():
         describe(c, graph) for c in found)
 
 
-@BEING_FIXED
+@pytest.mark.xfail(strict=True, reason="declare reads ballot results through the ballots service until a records "
+                   "function for them lands")
 def test_no_service_imports_another_service():
     offenders = [f"  {where(m, line)}: {m} imports {dep}"
-                 for m in modules() if m.startswith("forum.services.")
+                 for m in modules() if m.startswith("forum.services.") and m not in DISPATCH_TABLES
                  for dep, line in dependencies(m).items() if dep.startswith("forum.services.")]
     assert not offenders, "services import other services (shared helpers belong in records/ or the core):\n" + \
         "\n".join(offenders)
@@ -199,7 +206,6 @@ def private_uses(module: str) -> list[str]:
     return sorted(set(found))
 
 
-@BEING_FIXED
 def test_no_private_name_crosses_modules():
     offenders = [line for m in modules() for line in private_uses(m)]
     assert not offenders, "private names used from another module (make them public, or move the code):\n" + \
@@ -219,7 +225,7 @@ def first_docstring_line(module: str) -> str:
     return doc.strip().splitlines()[0] if doc.strip() else ""
 
 
-@BEING_FIXED
+@pytest.mark.xfail(strict=True, reason="forum/services/draws.py is still one module of 798 lines (seats, pools, draws, pages)")
 def test_long_modules_have_one_stated_concern_and_a_reason():
     offenders = []
     for m, path in modules().items():

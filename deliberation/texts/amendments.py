@@ -13,7 +13,7 @@ from deliberation.texts.clauses import (
     Version,
     split_into_clauses,
 )
-from deliberation.texts.spans import _BLANK_LINE, _replace_words, words
+from deliberation.texts.spans import BLANK_LINE, replace_words, words
 
 RATIONALE_LIMIT = 2_000
 
@@ -74,21 +74,21 @@ class MoveClause(Amendment):
     after_key: Optional[str]
 
 
-def _natural(ref: str) -> tuple[tuple[int, int, str], ...]:
+def natural(ref: str) -> tuple[tuple[int, int, str], ...]:
     """Sort key that puts "amendment:9" before "amendment:10"."""
     parts = re.split(r"(\d+)", ref)
     return tuple((0, int(p), p) if i % 2 else (1, 0, p) for i, p in enumerate(parts))
 
 
-def _placement_order(a: Amendment) -> tuple[tuple[tuple[int, int, str], ...], int, str]:
+def placement_order(a: Amendment) -> tuple[tuple[tuple[int, int, str], ...], int, str]:
     """Where an insertion or move stands among others placed after the same clause."""
     if isinstance(a, InsertClause):
-        return (_natural(a.ref), 0, a.body)
+        return (natural(a.ref), 0, a.body)
     assert isinstance(a, MoveClause)
-    return (_natural(a.ref), 1, a.clause_key)
+    return (natural(a.ref), 1, a.clause_key)
 
 
-def _anchor_of(a: Amendment) -> tuple[bool, Optional[str]]:
+def anchor_of(a: Amendment) -> tuple[bool, Optional[str]]:
     if isinstance(a, (InsertClause, MoveClause)):
         return True, a.after_key
     return False, None
@@ -97,7 +97,7 @@ def _anchor_of(a: Amendment) -> tuple[bool, Optional[str]]:
 # --- Validation -----------------------------------------------------------------------
 
 
-def _require_clause(version: Version, key: str, known_keys: Optional[Iterable[str]]) -> Clause:
+def require_clause(version: Version, key: str, known_keys: Optional[Iterable[str]]) -> Clause:
     clause = version.clause(key)
     if clause is not None:
         return clause
@@ -115,7 +115,7 @@ def _require_clause(version: Version, key: str, known_keys: Optional[Iterable[st
     )
 
 
-def _check_body(body: str, what: str) -> None:
+def check_body(body: str, what: str) -> None:
     if len(body) > MAX_CLAUSE_CHARS:
         raise DomainError(
             "clause_too_long",
@@ -125,7 +125,7 @@ def _check_body(body: str, what: str) -> None:
 
 
 def _validate_replace(a: ReplaceWords, version: Version, known_keys: Optional[Iterable[str]]) -> None:
-    clause = _require_clause(version, a.clause_key, known_keys)
+    clause = require_clause(version, a.clause_key, known_keys)
     number = version.position(a.clause_key)
     n = len(words(clause.body))
     if a.start < 0 or a.end < a.start or a.end > n:
@@ -150,25 +150,25 @@ def _validate_replace(a: ReplaceWords, version: Version, known_keys: Optional[It
             f"This would remove every word of clause {number}; propose deleting the clause instead.",
             clause=a.clause_key,
         )
-    if _BLANK_LINE.search(text):
+    if BLANK_LINE.search(text):
         raise DomainError(
             "clause_would_split",
             "A blank line would split the clause in two; propose a new clause instead.",
             clause=a.clause_key,
         )
-    result = _replace_words(clause.body, a.start, a.end, a.text)
+    result = replace_words(clause.body, a.start, a.end, a.text)
     if result == clause.body:
         raise DomainError(
             "amendment_changes_nothing",
             f"The new words are the same as the words of clause {number} they would replace.",
             clause=a.clause_key,
         )
-    _check_body(result, f"Clause {number}")
+    check_body(result, f"Clause {number}")
 
 
 def _validate_insert(a: InsertClause, version: Version, known_keys: Optional[Iterable[str]]) -> None:
     if a.after_key is not None:
-        _require_clause(version, a.after_key, known_keys)
+        require_clause(version, a.after_key, known_keys)
     if not a.body.strip():
         raise DomainError("clause_empty", "A new clause needs some words in it.")
     found = len(split_into_clauses(a.body))
@@ -178,7 +178,7 @@ def _validate_insert(a: InsertClause, version: Version, known_keys: Optional[Ite
             f"This would add {found} clauses; propose one new clause per amendment.",
             clauses=found,
         )
-    _check_body(a.body, "The new clause")
+    check_body(a.body, "The new clause")
     if len(version.clauses) >= MAX_CLAUSES:
         raise DomainError(
             "text_too_long",
@@ -188,15 +188,15 @@ def _validate_insert(a: InsertClause, version: Version, known_keys: Optional[Ite
 
 
 def _validate_delete(a: DeleteClause, version: Version, known_keys: Optional[Iterable[str]]) -> None:
-    _require_clause(version, a.clause_key, known_keys)
+    require_clause(version, a.clause_key, known_keys)
     if len(version.clauses) == 1:
         raise DomainError("text_empty", "A text needs at least one clause; this would delete the last one.")
 
 
 def _validate_move(a: MoveClause, version: Version, known_keys: Optional[Iterable[str]]) -> None:
-    _require_clause(version, a.clause_key, known_keys)
+    require_clause(version, a.clause_key, known_keys)
     if a.after_key is not None:
-        _require_clause(version, a.after_key, known_keys)
+        require_clause(version, a.after_key, known_keys)
     if a.after_key == a.clause_key:
         raise DomainError(
             "move_onto_itself",
@@ -205,7 +205,7 @@ def _validate_move(a: MoveClause, version: Version, known_keys: Optional[Iterabl
         )
 
 
-_VALIDATORS: dict[type, Callable[..., None]] = {
+VALIDATORS: dict[type, Callable[..., None]] = {
     ReplaceWords: _validate_replace,
     InsertClause: _validate_insert,
     DeleteClause: _validate_delete,
@@ -249,4 +249,4 @@ def validate(
             f"The rationale is {len(amendment.rationale):,} characters long; the limit is {rationale_limit:,}.",
             limit=rationale_limit,
         )
-    _VALIDATORS[type(amendment)](amendment, version, known_keys)
+    VALIDATORS[type(amendment)](amendment, version, known_keys)

@@ -11,8 +11,8 @@ from deliberation.texts.amendments import (
     InsertClause,
     MoveClause,
     ReplaceWords,
-    _check_body,
-    _placement_order,
+    check_body,
+    placement_order,
     validate,
 )
 from deliberation.texts.clauses import (
@@ -23,7 +23,7 @@ from deliberation.texts.clauses import (
     validate_bodies,
 )
 from deliberation.texts.conflicts import explain_conflicts
-from deliberation.texts.spans import _replace_words, words
+from deliberation.texts.spans import replace_words, words
 
 
 def apply(
@@ -80,7 +80,7 @@ def _rebuild(version: Version, amendments: Sequence[Amendment], next_number: int
     sequence: list[Amendment | Clause] = []
 
     def place_after(anchor: Optional[str]) -> None:
-        here = sorted(placed.get(anchor, []), key=_placement_order)
+        here = sorted(placed.get(anchor, []), key=placement_order)
         sequence.extend(here)
 
     place_after(None)
@@ -106,7 +106,7 @@ def _rebuild(version: Version, amendments: Sequence[Amendment], next_number: int
         sources = set(clause.sources)
         # Right to left, so the word indexes of the edits still to do are not shifted.
         for edit in sorted(edits.get(clause.key, []), key=lambda e: (e.start, e.end), reverse=True):
-            body = _replace_words(body, edit.start, edit.end, edit.text)
+            body = replace_words(body, edit.start, edit.end, edit.text)
             sources.add(edit.ref)
         if clause.key in moved_by:
             sources.add(moved_by[clause.key])
@@ -119,6 +119,6 @@ def _rebuild(version: Version, amendments: Sequence[Amendment], next_number: int
                 f"Together these amendments remove every word of clause {number}; delete the clause instead.",
                 clause=clause.key,
             )
-        _check_body(clause.body, f"Clause {number}")
+        check_body(clause.body, f"Clause {number}")
     validate_bodies([c.body for c in result])
     return tuple(result)

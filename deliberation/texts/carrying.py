@@ -6,12 +6,12 @@ from typing import Optional, Sequence
 
 from deliberation.errors import Conflict, DomainError
 from deliberation.texts.amendments import (
-    _VALIDATORS,
+    VALIDATORS,
     Amendment,
     InsertClause,
     MoveClause,
     ReplaceWords,
-    _placement_order,
+    placement_order,
 )
 from deliberation.texts.clauses import Version
 from deliberation.texts.conflicts import conflict_reason
@@ -63,11 +63,11 @@ def _carried_anchor(amendment: InsertClause | MoveClause, newer: Version, applie
     # In `newer`, the clauses the applied amendments placed after this anchor follow it in
     # placement order; this one goes after those that order before it.
     anchor = amendment.after_key
-    mine = _placement_order(amendment)
+    mine = placement_order(amendment)
     before = sum(
         1
         for o in applied
-        if isinstance(o, (InsertClause, MoveClause)) and o.after_key == anchor and _placement_order(o) < mine
+        if isinstance(o, (InsertClause, MoveClause)) and o.after_key == anchor and placement_order(o) < mine
     )
     if before == 0:
         return anchor
@@ -109,7 +109,7 @@ def carry_pending(
     for amendment in pending:
         try:
             moved = carry(amendment, base, newer, applied)
-            _VALIDATORS[type(moved)](moved, newer, None)
+            VALIDATORS[type(moved)](moved, newer, None)
         except DomainError as err:
             flagged.append(FlaggedAmendment(amendment, err.code, err.message, err.params.get("conflicting")))
         else:

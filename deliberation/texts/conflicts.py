@@ -23,8 +23,8 @@ from deliberation.texts.amendments import (
     DeleteClause,
     MoveClause,
     ReplaceWords,
-    _anchor_of,
-    _natural,
+    anchor_of,
+    natural,
 )
 
 
@@ -61,7 +61,7 @@ def _deleted_target(a: Amendment, b: Amendment) -> Optional[str]:
 
 
 def _anchor_removed(a: Amendment, b: Amendment) -> Optional[str]:
-    placed, anchor = _anchor_of(b)
+    placed, anchor = anchor_of(b)
     if not placed or anchor is None:
         return None
     if isinstance(a, DeleteClause) and a.clause_key == anchor:
@@ -109,7 +109,7 @@ class AmendmentConflict:
 
 def explain_conflicts(amendments: Sequence[Amendment]) -> list[AmendmentConflict]:
     """Every conflicting pair among `amendments`, with the reason, in ref order, each pair once."""
-    ordered = sorted(amendments, key=lambda a: _natural(a.ref))
+    ordered = sorted(amendments, key=lambda a: natural(a.ref))
     found: dict[tuple[str, str], AmendmentConflict] = {}
     for i, a in enumerate(ordered):
         for b in ordered[i + 1 :]:

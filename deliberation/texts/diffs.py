@@ -12,7 +12,7 @@ from enum import Enum
 from typing import Optional, Sequence
 
 from deliberation.texts.clauses import Version
-from deliberation.texts.spans import _spans
+from deliberation.texts.spans import word_spans
 
 EQUAL, DELETE, INSERT = "equal", "delete", "insert"
 WordOp = tuple[str, str]
@@ -36,7 +36,7 @@ def diff_words(old: str, new: str) -> list[WordOp]:
     texts gives `new` exactly. Words are never split between ops, so rendering deleted text
     struck through and inserted text marked shows every word once.
     """
-    old_spans, new_spans = _spans(old), _spans(new)
+    old_spans, new_spans = word_spans(old), word_spans(new)
     matcher = difflib.SequenceMatcher(
         a=[old[s:e] for s, e in old_spans], b=[new[s:e] for s, e in new_spans], autojunk=False
     )
@@ -142,7 +142,7 @@ class ClauseDiff:
         )
 
 
-def _staying_keys(a: Version, b: Version) -> set[str]:
+def staying_keys(a: Version, b: Version) -> set[str]:
     """Clauses in both versions that kept their relative order; the other common ones moved."""
     b_keys = set(b.keys)
     a_common = [k for k in a.keys if k in b_keys]
@@ -157,7 +157,7 @@ def diff_versions(a: Version, b: Version) -> list[ClauseDiff]:
 
     A deleted clause is listed after the clause that preceded it in `a`.
     """
-    staying = _staying_keys(a, b)
+    staying = staying_keys(a, b)
     b_keys = set(b.keys)
     deleted_after: dict[Optional[str], list[ClauseDiff]] = {}
     anchor: Optional[str] = None

@@ -11,11 +11,11 @@ from deliberation.texts.amendments import (
     InsertClause,
     MoveClause,
     ReplaceWords,
-    _require_clause,
+    require_clause,
 )
 from deliberation.texts.clauses import Version
-from deliberation.texts.diffs import _staying_keys
-from deliberation.texts.spans import _spans, words
+from deliberation.texts.diffs import staying_keys
+from deliberation.texts.spans import word_spans, words
 
 
 def _edge_space(body: str) -> tuple[str, str]:
@@ -33,7 +33,7 @@ def _edit_regions(old: str, new: str) -> list[tuple[int, int, str]]:
     Starts from difflib's matching words and gives up a matching word whenever the
     whitespace around it could not come out right under the ReplaceWords conventions.
     """
-    old_spans, new_spans = _spans(old), _spans(new)
+    old_spans, new_spans = word_spans(old), word_spans(new)
     n, m = len(old_spans), len(new_spans)
     matcher = difflib.SequenceMatcher(
         a=[old[s:e] for s, e in old_spans], b=[new[s:e] for s, e in new_spans], autojunk=False
@@ -102,7 +102,7 @@ def amendments_from_edit(
     `new_body` exactly, except that the clause keeps its own leading and trailing
     whitespace. No change gives no amendments.
     """
-    clause = _require_clause(version, clause_key, None)
+    clause = require_clause(version, clause_key, None)
     if not words(new_body) and words(clause.body):
         raise DomainError(
             "clause_would_be_empty",
@@ -133,7 +133,7 @@ def amendments_between(
     "<ref_prefix>:1", "<ref_prefix>:2", ... in b's reading order, so clauses placed at the
     same spot keep b's order.
     """
-    staying = _staying_keys(a, b)
+    staying = staying_keys(a, b)
     a_keys = set(a.keys)
     result: list[Amendment] = []
     counter = 0

@@ -20,7 +20,7 @@ from __future__ import annotations
 import re
 
 _WORD = re.compile(r"\S+")
-_BLANK_LINE = re.compile(r"\n[^\S\n]*\n")
+BLANK_LINE = re.compile(r"\n[^\S\n]*\n")
 
 
 def words(body: str) -> list[str]:
@@ -28,13 +28,13 @@ def words(body: str) -> list[str]:
     return _WORD.findall(body)
 
 
-def _spans(body: str) -> list[tuple[int, int]]:
+def word_spans(body: str) -> list[tuple[int, int]]:
     return [m.span() for m in _WORD.finditer(body)]
 
 
-def _replace_words(body: str, start: int, end: int, text: str) -> str:
+def replace_words(body: str, start: int, end: int, text: str) -> str:
     """Replace words [start, end) of body by text, following the conventions in the module docstring."""
-    spans = _spans(body)
+    spans = word_spans(body)
     n = len(spans)
     text = text.strip()
     if text and start < end:

@@ -714,7 +714,7 @@ STATUS_LABELS = {
 
 
 def _quartiles(values: list[float]) -> list[tuple[str, float]]:
-    summary = sortition._summary(values) if values else None  # the core's own quartiles
+    summary = sortition.summarise(values) if values else None  # the core's own quartiles
     if summary is None:
         return []
     return [("Lowest", summary.minimum), ("Lower quartile", summary.lower_quartile), ("Median", summary.median),

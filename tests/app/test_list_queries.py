@@ -21,7 +21,8 @@ from forum.demo.lifecycle import clock_at
 from forum.extensions import db
 from forum.models import (Affiliate, Area, Assembly, AssemblySeat, Convention, LocalGroup, Notification, Phase,
                           PoolEntry, Proposal, User)
-from forum.services import ballots, live_sessions, proposals
+from forum.services import ballots, proposals
+from forum.services.sessions import schedule
 from tests import factories
 from tests.support.queries import Queries, count_queries
 
@@ -96,7 +97,7 @@ def more_sessions(demo: Demo, n: int) -> None:
         facilitator = next(s.user for s in assembly.seats if s.category == "facilitator")
         texts = db.session.scalars(select(Proposal.id).where(Proposal.area_id == assembly.area_id)
                                    .order_by(Proposal.id).limit(3)).all()
-        live_sessions.schedule_session(facilitator, assembly.id, f"Extra sitting {i}", NOW + timedelta(days=1 + i),
+        schedule.schedule_session(facilitator, assembly.id, f"Extra sitting {i}", NOW + timedelta(days=1 + i),
                                        texts)
 
 

@@ -55,6 +55,10 @@ def _admin(user, target=None) -> bool:
     return _signed_in(user) and user.has_role(Role.ADMIN.value)
 
 
+def _leads(user, target=None) -> bool:
+    return _signed_in(user) and user.has_role(Role.LEADERSHIP.value)
+
+
 def _edits_proposal(user, proposal) -> bool:
     if proposal.origin == "convention":
         return _moderates(user)  # texts of the convention belong to the assembly's drafters
@@ -78,7 +82,7 @@ def _drafts(user, target) -> bool:
         return False
     if user.has_role(Role.FACILITATOR.value):
         return True
-    from forum.services.assemblies import facilitates, is_seated
+    from forum.records.assemblies import facilitates, is_seated  # records load models; keep this module light
     area_id = getattr(target, "area_id", None) or getattr(target, "id", None)
     return is_seated(user, area_id) or facilitates(user, area_id)
 
@@ -101,8 +105,10 @@ RULES: dict[str, tuple[Callable[[Any, Any], bool], str]] = {
     "support_submission": (lambda u, p: _signed_in(u) and p.author_id != u.id,
                            "You cannot support your own submission; other members add their support."),
     "steer_text": (_moderates, "Only facilitators and administrators record consensus checks and promote texts."),
-    "table_counter_proposal": (lambda u, t: _signed_in(u) and u.has_role(Role.LEADERSHIP.value),
-                               "Only the leadership tables counter-proposals."),
+    "table_counter_proposal": (_leads, "Only the leadership tables counter-proposals."),
+    "amend_as_leadership": (_leads, "Only the leadership amends final proposals in the leadership round."),
+    "submit_for_group": (lambda u, t: _signed_in(u) and u.has_role(Role.REPRESENTATIVE.value) and u.local_group_id is not None,
+                         "Only a local-group representative can submit on behalf of a group."),
     "view_dashboard": (_moderates, "Only facilitators and administrators see the tracker dashboard."),
     "manage_convention": (_admin, "Only administrators set up the convention."),
     "export": (_admin, "Only administrators export the convention's records."),

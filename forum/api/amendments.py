@@ -2,35 +2,15 @@
 from __future__ import annotations
 
 from flask import jsonify, request
-from flask_login import current_user
 
 from deliberation.errors import DomainError
-from forum.api import bp
+from forum.api.blueprint import bp, signed_in
 from forum.api import validate as v
-from forum.api.shapes import proposal_json, user_json
-from forum.models import Amendment
-from forum.permissions import LoginRequired
+from forum.api.shapes import amendment_json, proposal_json
 from forum.services import amendment_pages, amendments, drafting, proposals
 
 
-def _signed_in():
-    if not current_user.is_authenticated:
-        raise LoginRequired("login_required", "Log in or send an API token.")
-    return current_user
 
-
-def amendment_json(a: Amendment, conflicts: dict[int, list[tuple[int, str]]] | None = None) -> dict:
-    return {"id": a.id, "proposal": a.proposal_id, "kind": a.kind, "origin": a.origin, "status": a.status,
-            "base_version": a.base_version, "clause": a.clause_key, "after": a.after_key, "start": a.start,
-            "end": a.end, "text": a.text, "rationale": a.rationale, "author": user_json(a.author),
-            "score": a.score, "ups": a.ups, "downs": a.downs, "created_at": a.created_at.isoformat(),
-            "conflicts": [{"id": other, "reason": reason} for other, reason in (conflicts or {}).get(a.id, [])],
-            "flag": {"code": a.flag_code, "reason": a.flag_reason, "by": a.flagged_by} if a.flag_code else None,
-            "disposition": None if not a.is_disposed else {
-                "reason": a.disposition_reason, "modified_text": a.modified_text,
-                "by": user_json(a.disposed_by) if a.disposed_by else None,
-                "at": a.disposed_at.isoformat() if a.disposed_at else None,
-                "applied_in_version": a.applied_in_version}}
 
 
 @bp.get("/v1/proposals/<int:proposal_id>/amendments")
@@ -44,7 +24,7 @@ def list_amendments(proposal_id: int):
 @bp.post("/v1/proposals/<int:proposal_id>/amendments")
 def propose_amendment(proposal_id: int):
     data = v.body()
-    actor = _signed_in()
+    actor = signed_in()
     rationale = v.string(data, "rationale", max_length=20_000)
     base = v.integer(data, "base_version")
     if "body" in data:  # an edited clause: the server computes the word-level change
@@ -71,20 +51,20 @@ def get_amendment(amendment_id: int):
 @bp.put("/v1/amendments/<int:amendment_id>/vote")
 def vote_amendment(amendment_id: int):
     data = v.body()
-    score = amendments.vote_amendment(_signed_in(), amendment_id, v.integer(data, "value", choices=(-1, 1)))
+    score = amendments.vote_amendment(signed_in(), amendment_id, v.integer(data, "value", choices=(-1, 1)))
     return jsonify({**score.as_dict(), "mine": score.mine})
 
 
 @bp.delete("/v1/amendments/<int:amendment_id>/vote")
 def withdraw_amendment_vote(amendment_id: int):
-    score = amendments.vote_amendment(_signed_in(), amendment_id, 0)
+    score = amendments.vote_amendment(signed_in(), amendment_id, 0)
     return jsonify({**score.as_dict(), "mine": score.mine})
 
 
 @bp.post("/v1/amendments/<int:amendment_id>/disposition")
 def dispose_amendment(amendment_id: int):
     data = v.body()
-    result = drafting.dispose_amendment(_signed_in(), amendment_id, v.string(data, "decision", max_length=30),
+    result = drafting.dispose_amendment(signed_in(), amendment_id, v.string(data, "decision", max_length=30),
                                           v.string(data, "reason", max_length=20_000),
                                           v.string(data, "modified_text", required=False, max_length=20_000) or None)
     return jsonify({"amendment": amendment_json(result.amendment), "version": result.version,
@@ -112,7 +92,7 @@ def compose():
                                                and isinstance(p.get("clause"), str) for p in picks)):
         raise DomainError("field_invalid", "The field 'picks' must be a list of {\"proposal\": id, \"clause\": key}.",
                           field="picks")
-    draft = drafting.compose_draft(_signed_in(), v.integer(data, "area"), v.string(data, "title", max_length=200),
+    draft = drafting.compose_draft(signed_in(), v.integer(data, "area"), v.string(data, "title", max_length=200),
                                      [(p["proposal"], p["clause"]) for p in picks])
     proposal, version = proposals.get_version(draft.id)
     return jsonify(proposal_json(proposal, version)), 201

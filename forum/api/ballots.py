@@ -5,17 +5,11 @@ from flask import jsonify
 from flask_login import current_user
 
 from deliberation.errors import DomainError, NotAllowed
-from forum.api import bp
+from forum.api.blueprint import bp, signed_in
 from forum.api import validate as v
-from forum.permissions import LoginRequired
 from forum.services import ballots, declare
-from forum.records.conventions import now
+from forum.clock import now
 
-
-def _signed_in():
-    if not current_user.is_authenticated:
-        raise LoginRequired("login_required", "Log in or send an API token.")
-    return current_user
 
 
 def _ballot_json(page: ballots.BallotPage) -> dict:
@@ -45,7 +39,7 @@ def cast_ballot(ballot_id: int):
                                            "or \"abstain\".", field="answers")
     if "voter" in data and data["voter"] != getattr(current_user, "id", None):
         raise NotAllowed("ballot_for_another_member", "You can only cast your own ballot; nobody can vote for someone else.")
-    receipt = ballots.cast_ballot(_signed_in(), ballot_id, answers, now())
+    receipt = ballots.cast_ballot(signed_in(), ballot_id, answers, now())
     return jsonify({"receipt": receipt}), 201
 
 
@@ -57,7 +51,7 @@ def check_receipt(ballot_id: int):
 
 @bp.get("/v1/ballots/<int:ballot_id>/turnout")
 def ballot_turnout(ballot_id: int):
-    return jsonify(ballots.turnout(_signed_in(), ballot_id, now()).as_dict())
+    return jsonify(ballots.turnout(signed_in(), ballot_id, now()).as_dict())
 
 
 @bp.get("/v1/ballots/<int:ballot_id>/results")
@@ -69,4 +63,4 @@ def ballot_results(ballot_id: int):
 
 @bp.post("/v1/ballots/<int:ballot_id>/declare")
 def declare_ballot_result(ballot_id: int):
-    return jsonify(declare.declare_result(_signed_in(), ballot_id).as_dict())
+    return jsonify(declare.declare_result(signed_in(), ballot_id).as_dict())

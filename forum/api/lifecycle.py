@@ -2,27 +2,15 @@
 from __future__ import annotations
 
 from flask import jsonify
-from flask_login import current_user
 
-from forum.api import bp
+from forum.api.blueprint import bp, signed_in
 from deliberation.errors import DomainError
 from forum.api import validate as v
-from forum.api.shapes import proposal_json
-from forum.models import Transition
-from forum.permissions import LoginRequired
+from forum.api.shapes import proposal_json, transition_json
 from forum.services import notifications, proposals, tracker_pages, tracking
 
 
-def _signed_in():
-    if not current_user.is_authenticated:
-        raise LoginRequired("login_required", "Log in or send an API token.")
-    return current_user
 
-
-def transition_json(t: Transition) -> dict:
-    return {"id": t.id, "from": t.from_state, "to": t.to_state, "event": t.event, "at": t.at.isoformat(),
-            "actor": t.actor.name if t.actor else None, "reason": t.reason, "evidence": t.evidence,
-            "source": t.source}
 
 
 def tracked_json(item: tracker_pages.Tracked) -> dict:
@@ -58,7 +46,7 @@ def get_tracker(proposal_id: int):
 
 @bp.post("/v1/proposals/<int:proposal_id>/supports")
 def support(proposal_id: int):
-    return jsonify(tracking.support_submission(_signed_in(), proposal_id).as_dict()), 201
+    return jsonify(tracking.support_submission(signed_in(), proposal_id).as_dict()), 201
 
 
 def _check_counts(data: dict) -> dict[str, int]:
@@ -75,36 +63,36 @@ def consensus_check(proposal_id: int):
     reasons = data.get("reasons", [])
     if not isinstance(reasons, list) or not all(isinstance(r, str) for r in reasons):
         raise DomainError("field_invalid", "The field 'reasons' must be a list of strings.", field="reasons")
-    row = tracking.record_consensus_check(_signed_in(), proposal_id, _check_counts(data), v.integer(data, "seated"),
+    row = tracking.record_consensus_check(signed_in(), proposal_id, _check_counts(data), v.integer(data, "seated"),
                                           v.integer(data, "present"), reasons, "api")
     return jsonify(transition_json(row)), 201
 
 
 @bp.post("/v1/proposals/<int:proposal_id>/take-into-drafting")
 def take_into_drafting(proposal_id: int):
-    return jsonify(transition_json(tracking.take_into_drafting(_signed_in(), proposal_id, "api"))), 201
+    return jsonify(transition_json(tracking.take_into_drafting(signed_in(), proposal_id, "api"))), 201
 
 
 @bp.post("/v1/proposals/<int:proposal_id>/merge")
 def merge(proposal_id: int):
     data = v.body()
-    return jsonify(transition_json(tracking.merge_into(_signed_in(), proposal_id, v.integer(data, "composite"), "api"))), 201
+    return jsonify(transition_json(tracking.merge_into(signed_in(), proposal_id, v.integer(data, "composite"), "api"))), 201
 
 
 @bp.post("/v1/proposals/<int:proposal_id>/publish-interim")
 def publish_interim(proposal_id: int):
-    return jsonify(transition_json(tracking.publish_interim(_signed_in(), proposal_id, "api"))), 201
+    return jsonify(transition_json(tracking.publish_interim(signed_in(), proposal_id, "api"))), 201
 
 
 @bp.post("/v1/proposals/<int:proposal_id>/place-on-ballot")
 def place_on_ballot(proposal_id: int):
-    return jsonify(transition_json(tracking.place_on_ballot(_signed_in(), proposal_id, "api"))), 201
+    return jsonify(transition_json(tracking.place_on_ballot(signed_in(), proposal_id, "api"))), 201
 
 
 @bp.post("/v1/proposals/<int:proposal_id>/counter-proposals")
 def counter_proposal(proposal_id: int):
     data = v.body()
-    counter = tracking.table_counter_proposal(_signed_in(), proposal_id, v.string(data, "title", max_length=200),
+    counter = tracking.table_counter_proposal(signed_in(), proposal_id, v.string(data, "title", max_length=200),
                                               v.string(data, "body", max_length=200_000), "api")
     _, version = proposals.get_version(counter.id)
     return jsonify({**proposal_json(counter, version), "counter_to": counter.counter_to_id}), 201
@@ -112,22 +100,22 @@ def counter_proposal(proposal_id: int):
 
 @bp.post("/v1/lifecycle/close-phases")
 def close_phases():
-    return jsonify({"recorded": tracking.close_phases_by(_signed_in())})
+    return jsonify({"recorded": tracking.close_phases_by(signed_in())})
 
 
 @bp.put("/v1/proposals/<int:proposal_id>/follow")
 def follow(proposal_id: int):
-    return jsonify({"following": notifications.follow(_signed_in(), proposal_id, True)})
+    return jsonify({"following": notifications.follow(signed_in(), proposal_id, True)})
 
 
 @bp.delete("/v1/proposals/<int:proposal_id>/follow")
 def unfollow(proposal_id: int):
-    return jsonify({"following": notifications.follow(_signed_in(), proposal_id, False)})
+    return jsonify({"following": notifications.follow(signed_in(), proposal_id, False)})
 
 
 @bp.get("/v1/notifications")
 def list_notifications():
-    user = _signed_in()
+    user = signed_in()
     return jsonify({"unread": notifications.unread_count(user),
                     "notifications": [{"id": n.id, "kind": n.kind, "message": n.message, "url": n.url,
                                        "text": n.proposal_id, "created_at": n.created_at.isoformat(),

@@ -2,21 +2,14 @@
 from __future__ import annotations
 
 from flask import jsonify, render_template, request
-from flask_login import current_user
 
-from forum.api import bp
+from forum.api.blueprint import bp, signed_in
 from forum.api import validate as v
 from forum.api.openapi import spec
 from forum.api.shapes import clarification_json, comment_json, proposal_json, thread_json, user_json, version_json
 from deliberation.errors import DomainError
-from forum.permissions import LoginRequired
 from forum.services import accounts, directory, discussion, proposals
 
-
-def _signed_in():
-    if not current_user.is_authenticated:
-        raise LoginRequired("login_required", "Log in or send an API token.")
-    return current_user
 
 
 @bp.get("/openapi.json")
@@ -31,7 +24,7 @@ def docs():
 
 @bp.get("/v1/me")
 def me():
-    return jsonify(user_json(_signed_in(), private=True))
+    return jsonify(user_json(signed_in(), private=True))
 
 
 @bp.get("/v1/areas")
@@ -58,7 +51,7 @@ def create_proposal():
     data = v.body()
     convention = proposals.convention_by_slug()
     proposal = proposals.create_proposal(
-        _signed_in(), convention.id, v.string(data, "title", max_length=200), v.string(data, "body", max_length=200_000),
+        signed_in(), convention.id, v.string(data, "title", max_length=200), v.string(data, "body", max_length=200_000),
         v.integer(data, "area"), v.integers(data, "topics"), v.boolean(data, "on_behalf_of_group"))
     _, version = proposals.get_version(proposal.id)
     return jsonify(proposal_json(proposal, version)), 201
@@ -74,7 +67,7 @@ def get_proposal(proposal_id: int):
 def edit_proposal(proposal_id: int):
     data = v.body()
     proposal = proposals.edit_proposal(
-        _signed_in(), proposal_id, v.string(data, "title", max_length=200), v.string(data, "body", max_length=200_000),
+        signed_in(), proposal_id, v.string(data, "title", max_length=200), v.string(data, "body", max_length=200_000),
         v.string(data, "note", required=False, max_length=500), v.integer(data, "base_version"))
     _, version = proposals.get_version(proposal.id)
     return jsonify(proposal_json(proposal, version))
@@ -103,7 +96,7 @@ def list_comments(proposal_id: int):
 @bp.post("/v1/proposals/<int:proposal_id>/comments")
 def post_comment(proposal_id: int):
     data = v.body()
-    comment = discussion.post_comment(_signed_in(), proposal_id, v.string(data, "body", max_length=5000),
+    comment = discussion.post_comment(signed_in(), proposal_id, v.string(data, "body", max_length=5000),
                                       v.string(data, "clause", required=False, max_length=12) or None,
                                       v.integer(data, "parent", required=False))
     return jsonify(comment_json(comment)), 201
@@ -112,13 +105,13 @@ def post_comment(proposal_id: int):
 @bp.put("/v1/comments/<int:comment_id>")
 def edit_comment(comment_id: int):
     data = v.body()
-    comment = discussion.edit_comment(_signed_in(), comment_id, v.string(data, "body", max_length=5000))
+    comment = discussion.edit_comment(signed_in(), comment_id, v.string(data, "body", max_length=5000))
     return jsonify(comment_json(comment))
 
 
 @bp.delete("/v1/comments/<int:comment_id>")
 def delete_comment(comment_id: int):
-    comment = discussion.delete_comment(_signed_in(), comment_id)
+    comment = discussion.delete_comment(signed_in(), comment_id)
     return jsonify(comment_json(comment))
 
 
@@ -134,7 +127,7 @@ def list_clarifications(proposal_id: int):
 def ask_clarification(proposal_id: int):
     data = v.body()
     clarification = discussion.ask_clarification(
-        _signed_in(), proposal_id, v.string(data, "question", max_length=2000),
+        signed_in(), proposal_id, v.string(data, "question", max_length=2000),
         v.string(data, "clause", required=False, max_length=12) or None)
     return jsonify(clarification_json(clarification)), 201
 
@@ -142,7 +135,7 @@ def ask_clarification(proposal_id: int):
 @bp.post("/v1/clarifications/<int:clarification_id>/answer")
 def answer_clarification(clarification_id: int):
     data = v.body()
-    clarification = discussion.answer_clarification(_signed_in(), clarification_id,
+    clarification = discussion.answer_clarification(signed_in(), clarification_id,
                                                     v.string(data, "answer", max_length=5000))
     return jsonify(clarification_json(clarification))
 
@@ -150,19 +143,19 @@ def answer_clarification(clarification_id: int):
 @bp.put("/v1/clarifications/<int:clarification_id>/vote")
 def vote_clarification(clarification_id: int):
     data = v.body()
-    score = discussion.vote_clarification(_signed_in(), clarification_id, v.integer(data, "value", choices=(-1, 1)))
+    score = discussion.vote_clarification(signed_in(), clarification_id, v.integer(data, "value", choices=(-1, 1)))
     return jsonify({**score.as_dict(), "mine": score.mine})
 
 
 @bp.delete("/v1/clarifications/<int:clarification_id>/vote")
 def withdraw_vote(clarification_id: int):
-    score = discussion.vote_clarification(_signed_in(), clarification_id, 0)
+    score = discussion.vote_clarification(signed_in(), clarification_id, 0)
     return jsonify({**score.as_dict(), "mine": score.mine})
 
 
 @bp.get("/v1/members")
 def list_members():
-    listing = directory.members_for(_signed_in(), request.args.get("q", "")[:120], max(request.args.get("page", 1, type=int), 1))
+    listing = directory.members_for(signed_in(), request.args.get("q", "")[:120], max(request.args.get("page", 1, type=int), 1))
     return jsonify({"total": listing.total, "page": listing.page, "pages": listing.pages,
                     "members": [user_json(u, private=True) for u in listing.members]})
 
@@ -173,5 +166,5 @@ def set_roles(user_id: int):
     roles = data.get("roles")
     if not isinstance(roles, list) or not all(isinstance(r, str) for r in roles):
         raise DomainError("field_invalid", "The field 'roles' must be a list of role names.", field="roles")
-    user = accounts.set_roles(_signed_in(), user_id, set(roles) - {"member"})
+    user = accounts.set_roles(signed_in(), user_id, set(roles) - {"member"})
     return jsonify(user_json(user, private=True))

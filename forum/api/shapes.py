@@ -1,8 +1,12 @@
 """How rows look in JSON: plain dicts, never ORM objects."""
 from __future__ import annotations
 
-from forum.models import Clarification, Comment, Proposal, ProposalVersion, User
+from typing import TYPE_CHECKING
+
 from forum.services.discussion import Thread
+
+if TYPE_CHECKING:  # annotations only: the API shapes what services return and never loads rows itself
+    from forum.models import Amendment, Clarification, Comment, Proposal, ProposalVersion, Transition, User
 
 
 def user_json(user: User, private: bool = False) -> dict:
@@ -47,3 +51,22 @@ def clarification_json(c: Clarification) -> dict:
     return {"id": c.id, "clause": c.clause_key, "question": c.question, "author": user_json(c.author),
             "answer": c.answer, "answered_at": c.answered_at.isoformat() if c.answered_at else None,
             "score": c.score, "ups": c.ups, "downs": c.downs, "created_at": c.created_at.isoformat()}
+
+def amendment_json(a: Amendment, conflicts: dict[int, list[tuple[int, str]]] | None = None) -> dict:
+    return {"id": a.id, "proposal": a.proposal_id, "kind": a.kind, "origin": a.origin, "status": a.status,
+            "base_version": a.base_version, "clause": a.clause_key, "after": a.after_key, "start": a.start,
+            "end": a.end, "text": a.text, "rationale": a.rationale, "author": user_json(a.author),
+            "score": a.score, "ups": a.ups, "downs": a.downs, "created_at": a.created_at.isoformat(),
+            "conflicts": [{"id": other, "reason": reason} for other, reason in (conflicts or {}).get(a.id, [])],
+            "flag": {"code": a.flag_code, "reason": a.flag_reason, "by": a.flagged_by} if a.flag_code else None,
+            "disposition": None if not a.is_disposed else {
+                "reason": a.disposition_reason, "modified_text": a.modified_text,
+                "by": user_json(a.disposed_by) if a.disposed_by else None,
+                "at": a.disposed_at.isoformat() if a.disposed_at else None,
+                "applied_in_version": a.applied_in_version}}
+
+
+def transition_json(t: Transition) -> dict:
+    return {"id": t.id, "from": t.from_state, "to": t.to_state, "event": t.event, "at": t.at.isoformat(),
+            "actor": t.actor.name if t.actor else None, "reason": t.reason, "evidence": t.evidence,
+            "source": t.source}

@@ -113,16 +113,16 @@ def ops(amendment: texts.Amendment, version: texts.Version) -> list[tuple[str, s
     return texts.diff_words(clause.body, changed.clauses[0].body)
 
 
-def origin_for(actor, proposal: Proposal, timeline: phases.Timeline, at: datetime, drafter: bool) -> str:
+def origin_for(proposal: Proposal, timeline: phases.Timeline, at: datetime, drafter: bool, leader: bool) -> str:
     """Which kind of amendment this person may propose to this text now, or the refusal in their words.
 
-    The text's state and the phases decide (`drafter` is the caller's permission check)."""
+    The text's state and the phases decide; `drafter` and `leader` are the caller's permission checks
+    ("draft_text" and "amend_as_leadership")."""
     state = proposal.state
     if state == "interim":
         phases.check(Action.PROPOSE_AMENDMENT, timeline, at)
         return "member"
     if state in ("draft", "consensus", "final"):
-        leader = actor.has_role("leadership")
         if state == "final" and leader and phases.allowed(Action.LEADERSHIP_AMEND, timeline, at).allowed:
             return "leadership"
         if drafter and phases.allowed(Action.DRAFT_TEXT, timeline, at).allowed:

@@ -7,10 +7,10 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from flask import current_app
 from sqlalchemy import select
 
 from deliberation import phases, tracker
+from forum.clock import now  # noqa: F401  (records and use cases read the time here too)
 from forum.extensions import db
 from deliberation.errors import NotFound
 from forum.models import Convention, Phase
@@ -26,10 +26,6 @@ def current(slug: str | None = None) -> Convention:
     if convention is None:
         raise NotFound("convention_not_found", "There is no convention here yet.")
     return convention
-
-
-def now() -> datetime:
-    return current_app.config["CLOCK"]()
 
 
 def timeline(convention: Convention) -> phases.Timeline:

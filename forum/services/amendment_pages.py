@@ -82,7 +82,7 @@ def amendment_page(actor, proposal: Proposal, version: ProposalVersion, status: 
         refusal = f"You are reading version {version.number}; amendments are made to the current version."
     elif signed_in:
         try:
-            origin = records.origin_for(actor, proposal, timeline, at, drafter)
+            origin = records.origin_for(proposal, timeline, at, drafter, can(actor, "amend_as_leadership"))
         except DomainError as err:
             refusal = err.message
     vote = phases.allowed(Action.VOTE_AMENDMENT, timeline, at)

@@ -37,7 +37,8 @@ def _announce_proposed(row: Amendment, clause: str | None) -> None:
 
 def _origin(actor, proposal: Proposal) -> str:
     timeline = conventions.timeline(db.session.get(Convention, proposal.convention_id))
-    return records.origin_for(actor, proposal, timeline, conventions.now(), can(actor, "draft_text", proposal))
+    return records.origin_for(proposal, timeline, conventions.now(), can(actor, "draft_text", proposal),
+                              can(actor, "amend_as_leadership"))
 
 
 # ----- proposing -----

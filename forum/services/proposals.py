@@ -38,9 +38,7 @@ def create_proposal(actor, convention_id: int, title: str, body: str, area_id: i
             conventions.require_phase(convention, Action.SUBMIT_PROPOSAL)
         group_id = None
         if on_behalf_of_group:
-            if actor.local_group_id is None or not actor.has_role("representative"):
-                raise DomainError("not_a_representative",
-                                  "Only a local-group representative can submit on behalf of a group.")
+            require(actor, "submit_for_group")
             group_id = actor.local_group_id
         proposal = texts_records.new_text(convention.id, area, title, clauses, actor.id, "First version",
                                           origin=origin, state=state, section=section, local_group_id=group_id,

@@ -8,6 +8,7 @@ from typing import Mapping
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import delete, func, select
+from sqlalchemy.orm import selectinload
 
 from deliberation import phases, tracker
 from deliberation.errors import DomainError, NotFound
@@ -39,17 +40,20 @@ def _convention(convention_id: int) -> Convention:
 
 def rules_row(convention_id: int) -> ConventionRules:
     return db.session.get(ConventionRules, convention_id) or ConventionRules(
-        convention_id=convention_id, quorum_fraction=0.5, agreement_threshold=0.75, blocks_stop=True)
+        convention_id=convention_id, quorum_fraction=0.5, agreement_threshold=0.75, blocks_stop=True,
+        stand_asides_count=False, silent_counts=True)
 
 
 def save_settings(actor, convention_id: int, name: str, description: str, timezone: str, support_threshold: int,
-                  quorum_fraction: float, agreement_threshold: float, blocks_stop: bool) -> Convention:
+                  quorum_fraction: float, agreement_threshold: float, blocks_stop: bool, *,
+                  stand_asides_count: bool = False, silent_counts: bool = True) -> Convention:
     require(actor, "manage_convention")
     name = _name(name, "convention", 160)
     # The core checks the zone and the rules, so a bad value is refused before anything is saved.
     phases.Timeline((), timezone)
     tracker.Rules(quorum_fraction=quorum_fraction, agreement_threshold=agreement_threshold,
-                  blocks_stop=blocks_stop, support_threshold=support_threshold)
+                  blocks_stop=blocks_stop, support_threshold=support_threshold,
+                  stand_asides_count=stand_asides_count, silent_counts=silent_counts)
     with transaction():
         convention = _convention(convention_id)
         convention.name, convention.description = name, (description or "").strip()
@@ -59,6 +63,7 @@ def save_settings(actor, convention_id: int, name: str, description: str, timezo
             row = ConventionRules(convention_id=convention.id)
             db.session.add(row)
         row.quorum_fraction, row.agreement_threshold, row.blocks_stop = quorum_fraction, agreement_threshold, blocks_stop
+        row.stand_asides_count, row.silent_counts = stand_asides_count, silent_counts
     return convention
 
 
@@ -167,4 +172,12 @@ def save_assembly(actor, convention_id: int, area_id: int, name: str) -> Assembl
 
 
 def assemblies(convention_id: int) -> dict[int, Assembly]:
-    return {a.area_id: a for a in db.session.scalars(select(Assembly).where(Assembly.convention_id == convention_id))}
+    """Each area's assembly with its seats, in one query each however many assemblies there are."""
+    return {a.area_id: a for a in db.session.scalars(
+        select(Assembly).where(Assembly.convention_id == convention_id).options(selectinload(Assembly.seats)))}
+
+
+def framework(convention_id: int) -> list[Area]:
+    """The convention's areas in order, each with its topics."""
+    return list(db.session.scalars(select(Area).where(Area.convention_id == convention_id)
+                                   .order_by(Area.position).options(selectinload(Area.topics))))

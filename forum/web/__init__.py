@@ -1,15 +1,7 @@
 """Page blueprints: parse the form, call one service, render or redirect."""
 from __future__ import annotations
 
-from flask import Flask, request
-
-
-def safe_next(default: str) -> str:
-    """Where to go after a form: a local path the form named, else the default."""
-    target = request.values.get("next") or ""
-    if target.startswith("/") and not target.startswith("//") and "\\" not in target:
-        return target
-    return default
+from flask import Flask
 
 
 def register(app: Flask) -> None:

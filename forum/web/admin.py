@@ -7,7 +7,7 @@ from flask_login import current_user, login_required
 from deliberation.errors import DomainError
 from forum.permissions import GRANTABLE, require
 from forum.services import accounts, directory
-from forum.web.forms import AffiliateForm, GroupForm, ImportForm, RolesForm
+from forum.web.forms import AffiliateForm, GroupForm, ImportForm, RolesForm, flash_errors
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
@@ -30,9 +30,7 @@ def members():
 def import_register():
     form = ImportForm()
     if not form.validate_on_submit():
-        for errors in form.errors.values():
-            for error in errors:
-                flash(str(error), "error")
+        flash_errors(form)
         return redirect(url_for("admin.members"), code=303)
     raw = form.register.data.read()
     try:
@@ -90,9 +88,7 @@ def group(group_id: int):
 def add_affiliate():
     form = AffiliateForm(prefix="affiliate")
     if not form.validate_on_submit():
-        for errors in form.errors.values():
-            for error in errors:
-                flash(str(error), "error")
+        flash_errors(form)
         return redirect(url_for("admin.groups"), code=303)
     affiliate = accounts.save_affiliate(current_user, form.name.data, form.kind.data)
     flash(f"Added the affiliate {affiliate.name}.", "success")

@@ -9,7 +9,8 @@ from wtforms import HiddenField, IntegerField, SelectField, StringField, TextAre
 from wtforms.validators import DataRequired, Length, Optional
 
 from forum.services import amendment_pages, amendments, drafting, proposals
-from forum.web import safe_next
+from forum.web.navigation import safe_next
+from forum.web.forms import flash_errors
 
 bp = Blueprint("amendments", __name__)
 
@@ -54,9 +55,7 @@ def _back(proposal_id: int, anchor: str = "") -> str:
 
 
 def _refused(form, proposal_id: int):
-    for errors in form.errors.values():
-        for error in errors:
-            flash(error if isinstance(error, str) else str(error), "error")
+    flash_errors(form)
     return redirect(_back(proposal_id), code=303)
 
 

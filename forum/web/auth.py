@@ -10,7 +10,7 @@ from forum.extensions import db
 from forum.models import LocalGroup
 from forum import ratelimit
 from forum.services import accounts
-from forum.web import safe_next
+from forum.web.navigation import safe_next
 from forum.web.forms import LoginForm, RegisterForm
 
 bp = Blueprint("auth", __name__)

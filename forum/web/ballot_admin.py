@@ -8,7 +8,7 @@ from flask_login import current_user, login_required
 
 from forum.permissions import require
 from forum.services import ballots, declare, proposals
-from forum.records.conventions import now
+from forum.clock import now
 from forum.web.ballot_forms import NewBallotForm
 
 bp = Blueprint("ballot_admin", __name__, url_prefix="/admin/ballots")

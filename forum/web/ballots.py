@@ -10,7 +10,7 @@ from flask_login import current_user, login_required
 from deliberation import ballot as core
 from deliberation.errors import DomainError
 from forum.services import ballots
-from forum.records.conventions import now
+from forum.clock import now
 from forum.web.ballot_forms import ReceiptForm
 
 bp = Blueprint("ballots", __name__)

@@ -5,8 +5,8 @@ from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask_login import current_user, login_required
 
 from forum.services import discussion
-from forum.web import safe_next
-from forum.web.forms import AnswerForm, ClarificationForm, CommentForm, EditCommentForm, VoteForm
+from forum.web.navigation import safe_next
+from forum.web.forms import AnswerForm, ClarificationForm, CommentForm, EditCommentForm, VoteForm, flash_errors
 
 bp = Blueprint("discussion", __name__)
 
@@ -15,19 +15,13 @@ def _back(proposal_id: int, anchor: str = "") -> str:
     return safe_next(url_for("proposals.show", proposal_id=proposal_id)) + anchor
 
 
-def _refused(form) -> None:
-    """A form that failed its own checks: say why on the page it came from."""
-    for errors in form.errors.values():
-        for error in errors:
-            flash(error if isinstance(error, str) else str(error), "error")
-
 
 @bp.post("/proposals/<int:proposal_id>/comments")
 @login_required
 def post_comment(proposal_id: int):
     form = CommentForm()
     if not form.validate_on_submit():
-        _refused(form)
+        flash_errors(form)
         return redirect(_back(proposal_id), code=303)
     parent = int(form.parent.data) if (form.parent.data or "").isdigit() else None
     comment = discussion.post_comment(current_user, proposal_id, form.body.data, form.clause.data or None, parent)
@@ -63,7 +57,7 @@ def delete_comment(comment_id: int):
 def ask(proposal_id: int):
     form = ClarificationForm()
     if not form.validate_on_submit():
-        _refused(form)
+        flash_errors(form)
         return redirect(_back(proposal_id), code=303)
     clarification = discussion.ask_clarification(current_user, proposal_id, form.question.data, form.clause.data or None)
     flash("Your question is posted. The proposer will be asked to answer it.", "success")
@@ -75,7 +69,7 @@ def ask(proposal_id: int):
 def answer(clarification_id: int):
     form = AnswerForm()
     if not form.validate_on_submit():
-        _refused(form)
+        flash_errors(form)
         return redirect(safe_next(url_for("proposals.home")), code=303)
     clarification = discussion.answer_clarification(current_user, clarification_id, form.answer.data)
     flash("Your answer is published.", "success")
@@ -87,7 +81,7 @@ def answer(clarification_id: int):
 def vote(clarification_id: int):
     form = VoteForm()
     if not form.validate_on_submit():
-        _refused(form)
+        flash_errors(form)
         return redirect(safe_next(url_for("proposals.home")), code=303)
     score = discussion.vote_clarification(current_user, clarification_id, int(form.value.data))
     flash("Your vote is withdrawn." if score.mine == 0 else "Your vote is counted.", "success")

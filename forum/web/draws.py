@@ -10,6 +10,7 @@ from flask_login import current_user, login_required
 from forum.models.assemblies import SEAT_CATEGORIES
 from forum.models.draws import DRAWN_CATEGORIES
 from forum.services import draws, proposals
+from forum.web.forms import flash_errors
 from forum.web.draws_forms import (AppointForm, ButtonForm, CharacteristicsForm, NominateForm, SeatPlanForm, SeedForm,
                                    StartForm, VolunteerForm)
 
@@ -21,12 +22,6 @@ def draw_helpers():
     return {"category_label": draws.category_label, "seat_categories": SEAT_CATEGORIES,
             "drawn_categories": DRAWN_CATEGORIES}
 
-
-def _refused(form) -> None:
-    for name, errors in form.errors.items():
-        for error in errors:
-            label = getattr(getattr(form, name, None), "label", None)
-            flash(f"{label.text}: {error}" if label is not None and name != "csrf_token" else str(error), "error")
 
 
 def _features(characteristics) -> dict[str, str]:
@@ -91,7 +86,7 @@ def volunteer():
     convention = proposals.convention_by_slug()
     form.assembly.choices = [(a.id, a.name) for a in draws.assemblies(convention.id)]
     if not form.validate_on_submit():
-        _refused(form)
+        flash_errors(form)
         return _to_pools()
     entry = draws.volunteer(current_user, form.assembly.data, _features(draws.characteristics(convention.id)))
     flash(f"You are in the pool of individual members for the {entry.assembly.name}.", "success")
@@ -105,7 +100,7 @@ def nominate():
     convention = proposals.convention_by_slug()
     form.assembly.choices = [(a.id, a.name) for a in draws.assemblies(convention.id)]
     if not form.validate_on_submit():
-        _refused(form)
+        flash_errors(form)
         return _to_pools()
     entry = draws.nominate(current_user, form.assembly.data, form.email.data)
     flash(f"{entry.user.name} is nominated to the pool of local-group representatives for the {entry.assembly.name}.",
@@ -119,7 +114,7 @@ def declare():
     form = ButtonForm()
     convention = proposals.convention_by_slug()
     if not form.validate_on_submit():
-        _refused(form)
+        flash_errors(form)
         return _to_pools()
     draws.declare(current_user, convention.id, _features(draws.characteristics(convention.id)))
     flash("Your characteristics are saved.", "success")
@@ -131,7 +126,7 @@ def declare():
 def withdraw():
     form = ButtonForm()
     if not form.validate_on_submit():
-        _refused(form)
+        flash_errors(form)
         return _to_pools()
     draws.withdraw_entry(current_user, proposals.convention_by_slug().id)
     flash("You have left the pool.", "success")
@@ -158,7 +153,7 @@ def admin_characteristics():
         chars = draws.save_characteristics(current_user, proposals.convention_by_slug().id, form.text.data)
         flash(f"Saved {len(chars)} characteristics.", "success")
     else:
-        _refused(form)
+        flash_errors(form)
     return redirect(url_for("draws.admin_assemblies"), code=303)
 
 
@@ -178,7 +173,7 @@ def admin_plan(assembly_id: int):
         draws.save_seat_plan(current_user, assembly_id, {c: getattr(form, c).data for c in SEAT_CATEGORIES})
         flash("Saved the seats of each category.", "success")
     else:
-        _refused(form)
+        flash_errors(form)
     return redirect(url_for("draws.admin_assembly", assembly_id=assembly_id), code=303)
 
 
@@ -190,7 +185,7 @@ def admin_appoint(assembly_id: int):
         seat = draws.appoint(current_user, assembly_id, form.category.data, form.email.data)
         flash(f"{seat.user.name} is appointed: {draws.category_label(seat.category).lower()}.", "success")
     else:
-        _refused(form)
+        flash_errors(form)
     return redirect(url_for("draws.admin_assembly", assembly_id=assembly_id), code=303)
 
 
@@ -199,7 +194,7 @@ def admin_appoint(assembly_id: int):
 def admin_withdraw_seat(seat_id: int):
     form = ButtonForm()
     if not form.validate_on_submit():
-        _refused(form)
+        flash_errors(form)
         return redirect(url_for("draws.admin_assemblies"), code=303)
     seat = draws.withdraw_seat(current_user, seat_id)
     flash(f"Recorded that {seat.user.name} has stood down.", "success")
@@ -211,7 +206,7 @@ def admin_withdraw_seat(seat_id: int):
 def admin_replacement(seat_id: int):
     form = SeedForm()
     if not form.validate_on_submit():
-        _refused(form)
+        flash_errors(form)
         return redirect(url_for("draws.admin_assemblies"), code=303)
     row = draws.commit_replacement(current_user, seat_id, form.seed.data)
     flash("The seed for the replacement is committed and its commitment published.", "success")
@@ -242,7 +237,7 @@ def admin_quotas(assembly_id: int, category: str):
     form = ButtonForm()
     back = redirect(url_for("draws.admin_category", assembly_id=assembly_id, category=category), code=303)
     if not form.validate_on_submit():
-        _refused(form)
+        flash_errors(form)
         return back
     convention = proposals.convention_by_slug()
     rows = []
@@ -259,7 +254,7 @@ def admin_quotas(assembly_id: int, category: str):
 def admin_commit(assembly_id: int, category: str):
     form = SeedForm()
     if not form.validate_on_submit():
-        _refused(form)
+        flash_errors(form)
         return redirect(url_for("draws.admin_category", assembly_id=assembly_id, category=category), code=303)
     row = draws.commit_seed(current_user, assembly_id, category, form.seed.data)
     flash("The seed is committed: its commitment is published, and the pool and quotas are frozen.", "success")
@@ -271,7 +266,7 @@ def admin_commit(assembly_id: int, category: str):
 def admin_start(draw_id: int):
     form = StartForm()
     if not form.validate_on_submit():
-        _refused(form)
+        flash_errors(form)
         return redirect(url_for("draws.draw", draw_id=draw_id), code=303)
     draws.start_draw(current_user, draw_id, form.seed.data)
     flash("The draw has started. This page shows its progress.", "success")

@@ -1,12 +1,21 @@
 """Forms for every page: WTForms gives CSRF, parsing and field errors; the services give the rules."""
 from __future__ import annotations
 
+from flask import flash
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileAllowed, FileField, FileRequired
 from wtforms import (BooleanField, EmailField, HiddenField, PasswordField, RadioField,
                      SelectField, SelectMultipleField, StringField, TextAreaField)
 from wtforms.validators import DataRequired, Length, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
+
+
+def flash_errors(form) -> None:
+    """A form that failed its own checks: each error shown on the page, named by its field's label."""
+    for name, errors in form.errors.items():
+        for error in errors:
+            label = getattr(getattr(form, name, None), "label", None)
+            flash(f"{label.text}: {error}" if label is not None and name != "csrf_token" else str(error), "error")
 
 
 class MultiCheckboxField(SelectMultipleField):

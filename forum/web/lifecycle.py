@@ -7,8 +7,9 @@ from flask_login import current_user, login_required
 
 from deliberation import phases
 from forum.permissions import require
+from forum.web.forms import flash_errors
 from forum.services import exports, notifications, proposals, setup, tracker_pages, tracking
-from forum.web import safe_next
+from forum.web.navigation import safe_next
 from forum.web.lifecycle_forms import (AssemblyForm, ButtonForm, ConsensusCheckForm, CounterProposalForm, DigestForm,
                                        MergeForm, NameForm, PhasesForm, SettingsForm)
 
@@ -22,12 +23,6 @@ def lifecycle_helpers():
             "unread_notifications": lambda: notifications.unread_count(current_user),
             "digest_form_for": lambda: DigestForm(digest=notifications.digest_choice(current_user))}
 
-
-def _refused(form) -> None:
-    for name, errors in form.errors.items():
-        for error in errors:
-            label = getattr(getattr(form, name, None), "label", None)
-            flash(f"{label.text}: {error}" if label is not None and name != "csrf_token" else str(error), "error")
 
 
 def _back(proposal_id: int) -> str:
@@ -68,7 +63,7 @@ def text(proposal_id: int):
 def support(proposal_id: int):
     form = ButtonForm()
     if not form.validate_on_submit():
-        _refused(form)
+        flash_errors(form)
         return redirect(safe_next(url_for("proposals.show", proposal_id=proposal_id)), code=303)
     count = tracking.support_submission(current_user, proposal_id)
     flash(f"Your support is counted: {count.supports} of {count.threshold} supporting members.", "success")
@@ -80,7 +75,7 @@ def support(proposal_id: int):
 def follow(proposal_id: int):
     form = ButtonForm()
     if not form.validate_on_submit():
-        _refused(form)
+        flash_errors(form)
         return redirect(safe_next(url_for("proposals.show", proposal_id=proposal_id)), code=303)
     on = request.form.get("follow") != "off"
     notifications.follow(current_user, proposal_id, on)
@@ -104,7 +99,7 @@ def mark_read():
         notifications.mark_all_read(current_user)
         flash("All notifications are marked as read.", "success")
     else:
-        _refused(form)
+        flash_errors(form)
     return redirect(url_for("lifecycle.notifications_page"), code=303)
 
 
@@ -117,7 +112,7 @@ def digest():
         flash({"daily": "You will get a daily digest.", "weekly": "You will get a weekly digest.",
                "never": "You will get no digest; replies to you still come at once."}[choice], "success")
     else:
-        _refused(form)
+        flash_errors(form)
     return redirect(safe_next(url_for("account.profile")), code=303)
 
 
@@ -137,7 +132,7 @@ def dashboard():
 def consensus_check(proposal_id: int):
     form = ConsensusCheckForm()
     if not form.validate_on_submit():
-        _refused(form)
+        flash_errors(form)
         return redirect(_back(proposal_id), code=303)
     responses = {"agree": form.agree.data or 0, "reservations": form.reservations.data or 0,
                  "stand_aside": form.stand_aside.data or 0, "block": form.block.data or 0}
@@ -151,7 +146,7 @@ def consensus_check(proposal_id: int):
 def _step(proposal_id: int, service, done: str):
     form = ButtonForm()
     if not form.validate_on_submit():
-        _refused(form)
+        flash_errors(form)
         return redirect(_back(proposal_id), code=303)
     row = service(current_user, proposal_id)
     flash(f"{done} {row.reason}", "success")
@@ -182,7 +177,7 @@ def merge(proposal_id: int):
     form = MergeForm()
     form.composite.choices = [(int(request.form.get("composite") or 0), "")]
     if not form.validate_on_submit():
-        _refused(form)
+        flash_errors(form)
         return redirect(_back(proposal_id), code=303)
     row = tracking.merge_into(current_user, proposal_id, form.composite.data)
     flash(row.reason, "success")
@@ -194,7 +189,7 @@ def merge(proposal_id: int):
 def counter_proposal(proposal_id: int):
     form = CounterProposalForm()
     if not form.validate_on_submit():
-        _refused(form)
+        flash_errors(form)
         return redirect(_back(proposal_id), code=303)
     counter = tracking.table_counter_proposal(current_user, proposal_id, form.title.data, form.body.data)
     flash("The counter-proposal is tabled; it stands beside the text on the ballot.", "success")
@@ -210,7 +205,8 @@ def _admin_page(status: int = 200, **forms):
     settings = forms.get("settings") or SettingsForm(
         name=convention.name, description=convention.description, timezone=convention.timezone,
         support_threshold=convention.support_threshold, quorum_fraction=rules.quorum_fraction,
-        agreement_threshold=rules.agreement_threshold, blocks_stop=rules.blocks_stop)
+        agreement_threshold=rules.agreement_threshold, blocks_stop=rules.blocks_stop,
+        stand_asides_count=rules.stand_asides_count, silent_counts=rules.silent_counts)
     phase_form = forms.get("phases")
     if phase_form is None:
         phase_form = PhasesForm(formdata=None)
@@ -218,8 +214,9 @@ def _admin_page(status: int = 200, **forms):
             getattr(phase_form, f"{kind}_opens").data = opens
             getattr(phase_form, f"{kind}_closes").data = closes
     assembly_form = AssemblyForm()
-    assembly_form.area.choices = [(a.id, a.name) for a in convention.areas]
-    return render_template("lifecycle/admin_convention.html", convention=convention, settings=settings,
+    areas = setup.framework(convention.id)
+    assembly_form.area.choices = [(a.id, a.name) for a in areas]
+    return render_template("lifecycle/admin_convention.html", convention=convention, areas=areas, settings=settings,
                            phase_form=phase_form, kinds=list(phases.PhaseKind), labels=phases.LABELS,
                            name_form=NameForm(), assembly_form=assembly_form,
                            assemblies=setup.assemblies(convention.id), form=ButtonForm()), status
@@ -240,7 +237,8 @@ def admin_settings():
     convention = proposals.convention_by_slug()
     setup.save_settings(current_user, convention.id, form.name.data, form.description.data, form.timezone.data.strip(),
                         form.support_threshold.data, float(form.quorum_fraction.data),
-                        float(form.agreement_threshold.data), form.blocks_stop.data)
+                        float(form.agreement_threshold.data), form.blocks_stop.data,
+                        stand_asides_count=form.stand_asides_count.data, silent_counts=form.silent_counts.data)
     flash("Saved the convention's settings and rules.", "success")
     return redirect(url_for("lifecycle.admin_convention"), code=303)
 
@@ -262,7 +260,7 @@ def admin_phases():
 def _named(then):
     form = NameForm()
     if not form.validate_on_submit():
-        _refused(form)
+        flash_errors(form)
     else:
         then(form.name.data)
     return redirect(url_for("lifecycle.admin_convention") + "#framework-heading", code=303)
@@ -300,7 +298,7 @@ def admin_assembly():
     form = AssemblyForm()
     form.area.choices = [(a.id, a.name) for a in convention.areas]
     if not form.validate_on_submit():
-        _refused(form)
+        flash_errors(form)
     else:
         assembly = setup.save_assembly(current_user, convention.id, form.area.data, form.name.data)
         flash(f"Saved the {assembly.name}.", "success")
@@ -312,7 +310,7 @@ def admin_assembly():
 def admin_close_phases():
     form = ButtonForm()
     if not form.validate_on_submit():
-        _refused(form)
+        flash_errors(form)
     else:
         count = tracking.close_phases_by(current_user)
         flash(f"Recorded {count} phase closes on texts." if count else "Every closed phase was already recorded.",

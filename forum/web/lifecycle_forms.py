@@ -55,6 +55,10 @@ class SettingsForm(FlaskForm):
     agreement_threshold = DecimalField("Agreement needed (share not standing aside)", places=2,
                                        validators=[DataRequired(), NumberRange(min=0.01, max=1)])
     blocks_stop = BooleanField("One block stops consensus")
+    stand_asides_count = BooleanField("Stand-asides count against the agreement share",
+                                      description="Off: a member who stands aside is left out of the share.")
+    silent_counts = BooleanField("Members present who do not answer count as not agreeing",
+                                 description="Off: only the members who answered are counted.")
 
 
 def phase_form_class():

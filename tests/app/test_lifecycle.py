@@ -153,6 +153,33 @@ def test_facilitators_record_checks_through_the_form_and_members_cannot(app, cli
     assert "Draft → Consensus reached" in history and "Jo Whitfield" in history
 
 
+def test_how_stand_asides_and_silent_members_count_is_the_administrators_choice(app, client):
+    """5 agree, 2 stand aside, 3 silent of 10 present: 5 of 8 (62%) by default (silent members count,
+    stand-asides do not), refused at 75%; with silent members left out it is 5 of 5 and consensus."""
+    conv, dates, people, clock = lifecycle_convention(app)
+    clock.at("drafting", days=1)
+    client.login("admin@example.org")
+    settings = {"name": conv.name, "timezone": "Europe/London", "support_threshold": "3", "quorum_fraction": "0.5",
+                "agreement_threshold": "0.75", "blocks_stop": "y", "silent_counts": "y"}
+    form = {"agree": "5", "stand_aside": "2", "seated": "10", "present": "10"}
+    first = proposals.create_proposal(people["facilitator"], conv.id, "First", "One.", conv.areas[0].id,
+                                      origin="convention", state="draft")
+    assert client.post("/admin/convention/settings", settings).status_code == 303
+    client.post(f"/proposals/{first.id}/consensus-check", form)
+    db.session.expire_all()
+    assert db.session.get(Proposal, first.id).state == "draft"
+    page = client.get("/admin/convention").get_data(as_text=True)
+    assert 'id="silent_counts" name="silent_counts" type="checkbox" value="y"' in page.replace(" checked", "")
+    del settings["silent_counts"]
+    assert client.post("/admin/convention/settings", settings).status_code == 303
+    assert 'name="silent_counts" type="checkbox" value="y">' in client.get("/admin/convention").get_data(as_text=True)
+    second = proposals.create_proposal(people["facilitator"], conv.id, "Second", "One.", conv.areas[0].id,
+                                       origin="convention", state="draft")
+    client.post(f"/proposals/{second.id}/consensus-check", form)
+    db.session.expire_all()
+    assert db.session.get(Proposal, second.id).state == "consensus"
+
+
 def test_record_consensus_check_is_one_service_for_live_sessions(app):
     from forum.services.tracking import record_consensus_check
     conv, dates, people, clock = lifecycle_convention(app)

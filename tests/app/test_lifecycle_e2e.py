@@ -35,7 +35,7 @@ def test_a_submission_travels_to_the_ballot_and_the_tracker_explains_every_step(
     clock.at("submissions", days=1)
     client.login("admin@example.org")
     settings = {"name": conv.name, "timezone": "Europe/London", "support_threshold": "3", "quorum_fraction": "0.5",
-                "agreement_threshold": "0.75", "blocks_stop": "y"}
+                "agreement_threshold": "0.75", "blocks_stop": "y", "silent_counts": "y"}
     assert client.post("/admin/convention/settings", settings).status_code == 303
     another_client.login("alex@example.org")
     created = another_client.api("POST", "/api/v1/proposals", {"title": "Open selections", "area": area,

@@ -79,17 +79,16 @@ def get(amendment_id: int) -> Amendment:
 
 def core(kind: str, ref: str, base_version: int, rationale: str, clause_key: str | None, after_key: str | None,
          start: int | None, end: int | None, text: str) -> texts.Amendment:
-    common = dict(base_version=base_version, rationale=rationale, ref=ref)
     if kind == "replace_words":
         if clause_key is None or start is None or end is None:
             raise DomainError("span_empty", "Choose the clause and the words to change.")
-        return texts.ReplaceWords(clause_key, start, end, text, **common)
+        return texts.ReplaceWords(clause_key, start, end, text, base_version=base_version, rationale=rationale, ref=ref)
     if kind == "insert_clause":
-        return texts.InsertClause(after_key, text, **common)
+        return texts.InsertClause(after_key, text, base_version=base_version, rationale=rationale, ref=ref)
     if kind == "delete_clause":
-        return texts.DeleteClause(clause_key or "", **common)
+        return texts.DeleteClause(clause_key or "", base_version=base_version, rationale=rationale, ref=ref)
     if kind == "move_clause":
-        return texts.MoveClause(clause_key or "", after_key, **common)
+        return texts.MoveClause(clause_key or "", after_key, base_version=base_version, rationale=rationale, ref=ref)
     raise DomainError("kind_invalid", "An amendment replaces words, inserts, deletes or moves a clause.")
 
 
@@ -102,6 +101,7 @@ def ops(amendment: texts.Amendment, version: texts.Version) -> list[tuple[str, s
     """The word diff an amendment makes to its clause, for showing it inline."""
     if isinstance(amendment, texts.InsertClause):
         return [(texts.INSERT, amendment.body)]
+    assert isinstance(amendment, (texts.ReplaceWords, texts.DeleteClause, texts.MoveClause))
     clause = version.clause(amendment.clause_key)
     assert clause is not None
     if isinstance(amendment, texts.DeleteClause):

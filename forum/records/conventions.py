@@ -10,11 +10,12 @@ from datetime import datetime
 from sqlalchemy import select
 
 from deliberation import phases, tracker
+from deliberation.errors import NotFound
 from forum.clock import now  # noqa: F401  (records and use cases read the time here too)
 from forum.extensions import db
-from deliberation.errors import NotFound
 from forum.models import Convention, Phase
 from forum.models.lifecycle import ConventionRules
+from forum.records.common import referenced
 
 
 def current(slug: str | None = None) -> Convention:
@@ -26,6 +27,11 @@ def current(slug: str | None = None) -> Convention:
     if convention is None:
         raise NotFound("convention_not_found", "There is no convention here yet.")
     return convention
+
+
+def of(convention_id: int) -> Convention:
+    """The convention a loaded row belongs to (its foreign key guarantees there is one)."""
+    return referenced(Convention, convention_id)
 
 
 def timeline(convention: Convention) -> phases.Timeline:

@@ -11,6 +11,7 @@ from forum.extensions import db
 from forum.models import Comment, Proposal
 from forum.models.lifecycle import Follow, Notification, Transition
 from forum.records import conventions
+from forum.records.common import referenced
 from forum.records.texts import state_label
 
 
@@ -57,7 +58,7 @@ def add(proposal: Proposal, notes: list[Note]) -> list[int]:
 def discussed(kind: str, row) -> list[int]:
     """A comment, question or answer: replies to you at once, everyone following in the digest."""
     db.session.flush()
-    proposal = db.session.get(Proposal, row.proposal_id)
+    proposal = referenced(Proposal, row.proposal_id)
     title = f"“{proposal.title}”"
     notes = []
     told: set[int] = set()

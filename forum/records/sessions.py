@@ -14,9 +14,22 @@ from sqlalchemy import func, select, update
 from deliberation import sessions as core
 from deliberation.errors import Conflict, DomainError, NotFound
 from forum.extensions import db
-from forum.models import (Amendment, Assembly, AssemblySeat, ChatMessage, CheckAnswer, Convention, LiveSession,
-                          Proposal, ProposalVersion, SessionCheck, SessionConnection, SessionItem, User)
+from forum.models import (
+    Amendment,
+    Assembly,
+    AssemblySeat,
+    ChatMessage,
+    CheckAnswer,
+    LiveSession,
+    Proposal,
+    ProposalVersion,
+    SessionCheck,
+    SessionConnection,
+    SessionItem,
+    User,
+)
 from forum.records import conventions
+from forum.records.common import referenced, rows_changed
 from forum.records.conventions import now
 
 WORKER = uuid.uuid4().hex[:12]  # this process: connections it holds are its own
@@ -57,8 +70,8 @@ class Room:
         self.seated = frozenset(uid for uid, _, cat in seats if cat != "facilitator")
         self.facilitators = frozenset(uid for uid, _, cat in seats if cat == "facilitator")
         # The convention's own consensus rule: the same one the tracker records checks under.
-        assembly = db.session.get(Assembly, row.assembly_id)
-        self.rule = conventions.rules(db.session.get(Convention, assembly.convention_id)).consensus
+        assembly = referenced(Assembly, row.assembly_id)
+        self.rule = conventions.rules(conventions.of(assembly.convention_id)).consensus
         stored = json.loads(row.attendance_json or "{}")
         self.attended = set(stored.get("attended", ()))
         self.observers_peak = int(stored.get("observers_peak", 0))
@@ -142,9 +155,9 @@ def locked(session_id: int, actor) -> Room:
     The caller then asks permission (`room.standing`) and, for most actions, `require_open`."""
     if not isinstance(session_id, int) or isinstance(session_id, bool):
         raise DomainError("payload_invalid", "Name the session by its number.")
-    bumped = db.session.execute(update(LiveSession).where(LiveSession.id == session_id)
-                                .values(seq=LiveSession.seq + 1).execution_options(synchronize_session=False))
-    if bumped.rowcount == 0:
+    bumped = rows_changed(update(LiveSession).where(LiveSession.id == session_id)
+                          .values(seq=LiveSession.seq + 1).execution_options(synchronize_session=False))
+    if bumped == 0:
         raise NotFound("session_not_found", "There is no such session.")
     return Room(row(session_id), actor)
 
@@ -205,7 +218,7 @@ def describe_check(room: Room, row: SessionCheck, check: core.ConsensusCheck | N
 
 def text_of(proposal_id: int) -> dict[str, Any]:
     """The agenda text as it reads now, with the amendments pending on it."""
-    proposal = db.session.get(Proposal, proposal_id)
+    proposal = referenced(Proposal, proposal_id)
     version = db.session.scalar(select(ProposalVersion).where(
         ProposalVersion.proposal_id == proposal_id, ProposalVersion.number == proposal.current_version))
     amendments = db.session.scalars(select(Amendment).where(
@@ -255,14 +268,14 @@ def snapshot(room: Room) -> dict[str, Any]:
                    "items": [{"index": i.position, "title": i.title, "proposal_id": i.proposal_id}
                              for i in room.row.items]},
         "presence": room.presence(),
-        "seats": [{"member_id": uid, "name": room.names[uid]} for uid in sorted(room.seated, key=room.names.get)],
+        "seats": [{"member_id": uid, "name": room.names[uid]} for uid in sorted(room.seated, key=lambda uid: room.names[uid])],
         "facilitators": [{"member_id": uid, "name": room.names[uid]} for uid in sorted(room.facilitators)],
         "queue": room.queue_state(),
         "timer": room.timer_state(),
         "check": room.check_state(open_check_row(room.id))["check"],
         "results": [{"id": c.id, "label": c.label, "reached": c.reached,
-                     "reason": json.loads(c.outcome_json)["reason"],
-                     "tracker": json.loads(c.outcome_json).get("tracker")} for c in closed],
+                     "reason": json.loads(c.outcome_json or "{}")["reason"],
+                     "tracker": json.loads(c.outcome_json or "{}").get("tracker")} for c in closed],
         "chat": {"locked": room.chat.locked,
                  "messages": [message_dict(room, m) for m in reversed(messages)]},
     }

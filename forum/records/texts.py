@@ -14,7 +14,7 @@ from sqlalchemy import select
 from deliberation import texts, tracker
 from deliberation.errors import DomainError, NotFound
 from forum.extensions import db
-from forum.models import Area, Convention, Proposal, ProposalVersion, Topic, Transition, VersionClause, utcnow
+from forum.models import Area, Proposal, ProposalVersion, Topic, Transition, VersionClause, utcnow
 from forum.records import conventions
 from forum.records.common import found
 
@@ -94,7 +94,7 @@ def add_version(proposal: Proposal, title: str, clauses: Sequence[texts.Clause],
 
 def record_start(proposal: Proposal, actor_id: int | None) -> Transition:
     """The first line of a text's history, written in the transaction that creates it."""
-    convention = db.session.get(Convention, proposal.convention_id)
+    convention = conventions.of(proposal.convention_id)
     if proposal.origin == "counter_proposal":
         event, reason = "counter_proposal_tabled", "Tabled by the leadership as a counter-proposal."
     elif proposal.origin == "convention":

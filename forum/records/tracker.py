@@ -49,7 +49,7 @@ def origin_of(proposal: Proposal) -> tracker.Origin:
 
 
 def convention_of(proposal: Proposal) -> Convention:
-    return db.session.get(Convention, proposal.convention_id)
+    return conventions.of(proposal.convention_id)
 
 
 @dataclass
@@ -94,8 +94,10 @@ def read(ids: Sequence[int]) -> Rows:
             .where(Amendment.proposal_id.in_(ids))):
         amendments[pid].append((aid, origin, status))
     counters: dict[int, list[int]] = defaultdict(list)
-    for pid, cid in db.session.execute(select(Proposal.counter_to_id, Proposal.id).where(Proposal.counter_to_id.in_(ids))):
-        counters[pid].append(cid)
+    answering = select(Proposal.counter_to_id, Proposal.id).where(Proposal.counter_to_id.in_(ids))
+    for answered, cid in db.session.execute(answering):
+        if answered is not None:
+            counters[answered].append(cid)
     return Rows(supports, since, checks, closed, amendments, counters, endings)
 
 

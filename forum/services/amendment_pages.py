@@ -15,7 +15,7 @@ from deliberation import phases, texts
 from deliberation.errors import DomainError, NotFound
 from deliberation.phases import Action
 from forum.extensions import db
-from forum.models import Amendment, AmendmentVote, Convention, Proposal, ProposalVersion
+from forum.models import Amendment, AmendmentVote, Proposal, ProposalVersion
 from forum.permissions import can
 from forum.records import amendments as records
 from forum.records import conventions, votes
@@ -63,7 +63,7 @@ def amendment_page(actor, proposal: Proposal, version: ProposalVersion, status: 
     elsewhere: list[Amendment] = []
     shown = 0
     for row in sorted(rows, key=records.sort_key(order)):
-        target = row.clause_key if row.kind != "insert_clause" else (row.after_key or version.clauses[0].key)
+        target = (row.clause_key or "") if row.kind != "insert_clause" else (row.after_key or version.clauses[0].key)
         here = target in keys and (row.status != "pending" or row.base_version == version.number
                                    or row.flag_code is not None)
         if row.status == "pending" and here:
@@ -73,7 +73,7 @@ def amendment_page(actor, proposal: Proposal, version: ProposalVersion, status: 
         shown += 1
         (by_clause[target] if here else elsewhere).append(row)
     mine = votes.mine(AmendmentVote, Amendment, "amendment_id", proposal.id, actor)
-    timeline = conventions.timeline(db.session.get(Convention, proposal.convention_id))
+    timeline = conventions.timeline(conventions.of(proposal.convention_id))
     at = conventions.now()
     signed_in = bool(getattr(actor, "is_authenticated", False))
     drafter = signed_in and can(actor, "draft_text", proposal)

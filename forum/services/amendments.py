@@ -17,7 +17,7 @@ from deliberation.phases import Action
 from forum import announce
 from forum.records import sessions as session_records
 from forum.extensions import db, transaction
-from forum.models import Amendment, AmendmentVote, Convention, Proposal
+from forum.models import Amendment, AmendmentVote, Proposal
 from forum.permissions import can, require
 from forum.records import amendments as records
 from forum.records import conventions, votes
@@ -36,7 +36,7 @@ def _announce_proposed(row: Amendment, clause: str | None) -> None:
 
 
 def _origin(actor, proposal: Proposal) -> str:
-    timeline = conventions.timeline(db.session.get(Convention, proposal.convention_id))
+    timeline = conventions.timeline(conventions.of(proposal.convention_id))
     return records.origin_for(proposal, timeline, conventions.now(), can(actor, "draft_text", proposal),
                               can(actor, "amend_as_leadership"))
 
@@ -84,7 +84,9 @@ def _merge_regions(version: texts.Version, clause_key: str, new_body: str, regio
         r = regions[0]
         return Draft("replace_words", rationale, base_version, clause_key=clause_key, start=r.start, end=r.end,
                      text=r.text)
-    old_count = len(texts.words(version.clause(clause_key).body))
+    clause = version.clause(clause_key)
+    assert clause is not None, "the regions were found in this clause"
+    old_count = len(texts.words(clause.body))
     new_words = list(re.finditer(r"\S+", new_body))  # words as deliberation.texts counts them
     first, last = regions[0].start, regions[-1].end
     upto = len(new_words) - (old_count - last)  # the words after the last change are unchanged
@@ -116,7 +118,7 @@ def vote_amendment(actor, amendment_id: int, value: int) -> Score:
     with transaction():
         row = records.get(amendment_id)
         require(actor, "vote_amendment", row)
-        conventions.require_phase(db.session.get(Convention, row.proposal.convention_id), Action.VOTE_AMENDMENT)
+        conventions.require_phase(conventions.of(row.proposal.convention_id), Action.VOTE_AMENDMENT)
         if row.status != "pending":
             raise Conflict("amendment_disposed",
                            f"This amendment was {DECISION_LABELS[row.status].lower()}, so its votes are closed.")

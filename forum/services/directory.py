@@ -26,7 +26,7 @@ def members(query: str = "", page: int = 1) -> Listing:
     if query:
         like = f"%{query.lower()}%"
         stmt = stmt.where(or_(func.lower(User.name).like(like), User.email.like(like)))
-    total = db.session.scalar(select(func.count()).select_from(stmt.subquery()))
+    total = db.session.scalar(select(func.count()).select_from(stmt.subquery())) or 0
     pages = max((total + PAGE_SIZE - 1) // PAGE_SIZE, 1)
     page = min(page, pages)
     rows = db.session.scalars(stmt.order_by(User.name, User.id).offset((page - 1) * PAGE_SIZE).limit(PAGE_SIZE))

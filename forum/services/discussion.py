@@ -10,7 +10,7 @@ from deliberation.errors import DomainError, NotFound
 from forum import announce
 from forum.extensions import db, transaction
 from forum.mail import send_later
-from forum.models import (Clarification, ClarificationVote, Comment, Convention, Proposal, ProposalVersion,
+from forum.models import (Clarification, ClarificationVote, Comment, Proposal, ProposalVersion,
                           VersionClause, utcnow)
 from forum.permissions import require
 from forum.records import conventions, votes
@@ -49,7 +49,7 @@ def _check_clause(proposal: Proposal, clause_key: str | None) -> str | None:
 def _require_phase_on_interim(proposal: Proposal, action) -> None:
     """Published texts (interim or later) follow the convention's phases; submissions do not."""
     if proposal.state in ("interim", "final", "on_ballot", "carried", "not_carried"):
-        conventions.require_phase(db.session.get(Convention, proposal.convention_id), phases.Action(action))
+        conventions.require_phase(conventions.of(proposal.convention_id), phases.Action(action))
 
 
 def _announce(proposal_id: int, event: str, payload: dict, mail: list[int]) -> None:

@@ -14,7 +14,7 @@ from deliberation.errors import Conflict, DomainError, NotFound
 from deliberation.phases import Action
 from forum import announce
 from forum.extensions import db, transaction
-from forum.models import Amendment, Area, CompositeSource, Convention, Proposal, ProposalVersion
+from forum.models import Amendment, Area, CompositeSource, Proposal, ProposalVersion
 from forum.permissions import require
 from forum.records import amendments as records
 from forum.records import conventions, tracker
@@ -134,7 +134,7 @@ def compose_draft(actor, area_id: int, title: str, picks: Sequence[tuple[int, st
     with transaction():
         area = _area(area_id)
         require(actor, "draft_text", area)
-        convention = db.session.get(Convention, area.convention_id)
+        convention = conventions.of(area.convention_id)
         conventions.require_phase(convention, Action.DRAFT_TEXT)
         ids = {pid for pid, _ in picks}
         sources = {p.id: (p, v) for p, v in db.session.execute(

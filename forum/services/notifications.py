@@ -19,6 +19,7 @@ from forum.mail import mailer
 from forum.models import User
 from forum.models.lifecycle import DIGEST_CHOICES, Follow, Notification, NotificationPreference
 from forum.records import conventions, texts
+from forum.records.common import rows_changed
 
 PERIODS = {"daily": timedelta(days=1), "weekly": timedelta(days=7)}
 
@@ -52,9 +53,9 @@ def listing(user, limit: int = 100) -> list[Notification]:
 
 def mark_all_read(user) -> int:
     with transaction():
-        result = db.session.execute(update(Notification).where(
+        changed = rows_changed(update(Notification).where(
             Notification.user_id == user.id, Notification.read_at.is_(None)).values(read_at=conventions.now()))
-    return result.rowcount
+    return changed
 
 
 def digest_choice(user) -> str:

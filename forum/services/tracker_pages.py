@@ -11,6 +11,7 @@ from typing import Iterable
 from sqlalchemy import select
 
 from deliberation import phases, tracker
+from deliberation.phases import PhaseStatus
 from forum.extensions import db
 from forum.models import Convention, Proposal, Support, Transition
 from forum.permissions import can, require
@@ -88,16 +89,16 @@ def iter_states() -> Iterable[str]:
 @dataclass
 class TimelinePage:
     convention: Convention
-    phases: list[phases.PhaseStatus]
-    current: list[phases.PhaseStatus]
+    phases: list[PhaseStatus]
+    current: list[PhaseStatus]
     can_do: list[str]
     now: datetime
     tz: str
 
-    def opens(self, p: phases.PhaseStatus) -> str:
+    def opens(self, p: PhaseStatus) -> str:
         return phases.format_moment(p.opens_at, self.tz)
 
-    def closes(self, p: phases.PhaseStatus) -> str:
+    def closes(self, p: PhaseStatus) -> str:
         return phases.format_closing(p.closes_at, self.tz)
 
     @property

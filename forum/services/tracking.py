@@ -145,7 +145,7 @@ def support_submission(actor, proposal_id: int) -> SupportCount:
             raise Conflict("already_supported", "You already support this submission; each member supports it once.")
         db.session.add(Support(proposal_id=ctx.proposal.id, user_id=actor.id, created_at=ctx.now))
         db.session.flush()  # the unique (submission, member) pair settles a race between two tabs
-        count = db.session.scalar(select(func.count()).where(Support.proposal_id == ctx.proposal.id))
+        count = db.session.scalar(select(func.count()).where(Support.proposal_id == ctx.proposal.id)) or 0
         records.apply(ctx, tracker.SupportCounted(count), actor.id, "support")
         _notify(ctx, actor.id)
         result = SupportCount(ctx.proposal.id, count, ctx.rules.support_threshold, ctx.explanation)

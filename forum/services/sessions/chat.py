@@ -3,16 +3,14 @@ from __future__ import annotations
 
 from typing import Any
 
-
 from deliberation import sessions as core
 from deliberation.errors import NotFound
 from forum import announce
 from forum.extensions import db, transaction
-from forum.models import (ChatMessage)
+from forum.models import ChatMessage
 from forum.permissions import enter_session
 from forum.records import sessions as records
 from forum.records.conventions import now
-
 
 
 def post_message(actor, session_id: int, text: str) -> dict[str, Any]:

@@ -4,18 +4,16 @@ from __future__ import annotations
 import json
 from typing import Any
 
-
 from deliberation import consensus, tracker
 from deliberation import sessions as core
 from deliberation.errors import Conflict, DomainError, NotFound
 from forum import announce
 from forum.extensions import db, transaction
-from forum.models import (Amendment, CheckAnswer, SessionCheck)
+from forum.models import Amendment, CheckAnswer, SessionCheck
 from forum.permissions import enter_session, require
 from forum.records import sessions as records
-from forum.records.conventions import now
 from forum.records import tracker as tracker_records
-
+from forum.records.conventions import now
 
 
 def open_check(actor, session_id: int, amendment: int | None = None) -> dict[str, Any]:
@@ -57,6 +55,7 @@ def answer_check(actor, session_id: int, response: str, reason: str | None = Non
         check, events = records.check_value(row, rows).answer(room.attendance, actor.id, response, reason)
         if events:
             answer = check.answer_of(actor.id)
+            assert answer is not None, "the core just recorded this answer"
             stored = next((a for a in rows if a.user_id == actor.id), None)
             if stored is None:
                 db.session.add(CheckAnswer(check_id=row.id, user_id=actor.id, response=answer.response.value,

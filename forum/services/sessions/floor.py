@@ -4,16 +4,14 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any, Callable
 
-
 from deliberation import sessions as core
 from deliberation.errors import NotFound
 from forum import announce
 from forum.extensions import db, transaction
-from forum.models import (SpeakerTurn)
+from forum.models import SpeakerTurn
 from forum.permissions import enter_session
 from forum.records import sessions as records
 from forum.records.conventions import now
-
 
 
 def _queue_change(actor, session_id: int, action: str, change: Callable[[records.Room], list[core.Event]]) -> dict[str, Any]:

@@ -8,8 +8,7 @@ from sqlalchemy import select
 from deliberation import sessions as core
 from deliberation.errors import Conflict
 from forum.extensions import db
-from forum.models import (LiveSession, SessionCheck,
-                          SpeakerTurn)
+from forum.models import LiveSession, SessionCheck, SpeakerTurn
 from forum.permissions import require
 from forum.records import sessions as records
 
@@ -34,7 +33,7 @@ def minutes(actor, session_id: int) -> tuple[LiveSession, core.Minutes]:
             "observers": room.observers_peak,
         },
         "speakers": [{"item": t.item, "name": t.user.name, "kind": t.kind} for t in turns],
-        "checks": [{"item": c.item, "subject": c.label, "outcome": json.loads(c.outcome_json)} for c in checks],
+        "checks": [{"item": c.item, "subject": c.label, "outcome": json.loads(c.outcome_json or "{}")} for c in checks],
         "decisions": [{"item": c.item, "text": f"Consensus on {c.label}."} for c in checks if c.reached],
     }
     return room.row, core.minutes(record)

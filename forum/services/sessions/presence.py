@@ -2,17 +2,17 @@
 from __future__ import annotations
 
 import threading
-from typing import Any
+from typing import Any, Sequence, cast
 
 from flask import current_app
 from sqlalchemy import delete, func, select
 
 from forum import announce
 from forum.extensions import db, socketio, transaction
-from forum.models import (LiveSession, SessionConnection)
+from forum.models import LiveSession, SessionConnection
 from forum.permissions import enter_session, require
 from forum.records import sessions as records
-
+from forum.records.common import rows_changed
 
 
 def join(actor, session_id: int, sid: str) -> dict[str, Any]:
@@ -24,9 +24,9 @@ def join(actor, session_id: int, sid: str) -> dict[str, Any]:
         room = enter_session(actor, session_id, "watch_session", must_be_open=False)
         participant = room.standing.seated or room.standing.facilitates
         # A connection of the same person held by a process that no longer runs is gone.
-        lost = db.session.execute(delete(SessionConnection).where(
+        lost = rows_changed(delete(SessionConnection).where(
             SessionConnection.session_id == session_id, SessionConnection.user_id == actor.id,
-            SessionConnection.worker != records.WORKER)).rowcount
+            SessionConnection.worker != records.WORKER))
         if db.session.get(SessionConnection, sid) is None:
             db.session.add(SessionConnection(sid=sid, session_id=session_id, user_id=actor.id,
                                              observer=not participant, worker=records.WORKER))
@@ -59,7 +59,7 @@ def leave(sid: str, keep: int | None = None) -> None:
         db.session.flush()
         if room.row.status != "open":
             return
-        left = []
+        left: Sequence[object] = ()
         others = db.session.scalar(select(func.count()).select_from(SessionConnection).where(
             SessionConnection.session_id == room.id, SessionConnection.user_id == user_id))
         if not observer and not others:
@@ -87,7 +87,7 @@ def _announce_observers_soon(session_id: int) -> None:
         if session_id in _pending:
             return
         _pending.add(session_id)
-    socketio.start_background_task(_announce_observers_later, current_app._get_current_object(), session_id, delay)
+    socketio.start_background_task(_announce_observers_later, cast(Any, current_app)._get_current_object(), session_id, delay)
 
 
 def _announce_observers_later(app, session_id: int, delay: float) -> None:

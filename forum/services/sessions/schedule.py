@@ -11,7 +11,7 @@ from deliberation import sessions as core
 from deliberation.errors import Conflict, DomainError
 from forum import announce
 from forum.extensions import db, transaction
-from forum.models import (Assembly, LiveSession, Proposal, SessionConnection, SessionItem)
+from forum.models import Assembly, LiveSession, Proposal, SessionConnection, SessionItem
 from forum.permissions import enter_session, require
 from forum.records import common
 from forum.records import sessions as records

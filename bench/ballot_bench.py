@@ -137,7 +137,7 @@ def cast_over_http(port: int, ballot_id: int, question_ids: list[int], first: in
             if i is None:
                 return
             body = json.dumps({"answers": answers_for(rng, question_ids)})
-            for attempt in range(5):
+            for _attempt in range(5):
                 conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
                 conn.request("POST", path, body=body, headers={
                     "Content-Type": "application/json", "Authorization": f"Bearer {token(i)}"})

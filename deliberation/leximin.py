@@ -430,7 +430,7 @@ def _decompose(problem: TypeProblem, point: list[float], upper: list[int]) -> li
                 col_lo[t] = float(upper[t])
         sums = [sum(rest[t] for t in cols) for _, _, cols in rows]
         bounds = []
-        for r, ((lo, hi, _), total) in enumerate(zip(rows, sums)):
+        for (lo, hi, _), total in zip(rows, sums, strict=True):
             if total <= lo + _PEEL_TOL:
                 bounds.append((lo, lo))
             elif total >= hi - _PEEL_TOL:

@@ -406,7 +406,7 @@ def what_members_can_do(timeline: Timeline, now: datetime) -> list[str]:
     """Plain sentences of what an ordinary member can do right now, and until when."""
     _require_aware(now)
     lines: list[str] = []
-    for action, rule in ALLOWED.items():
+    for rule in ALLOWED.values():
         if rule.member_can is None or rule.phases is None:
             continue
         if not any(_allows(rule, p, now) for p in timeline.phases if p.kind in rule.phases):

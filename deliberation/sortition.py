@@ -714,7 +714,7 @@ class _Problem:
                     return False
                 for c, gs in enumerate(chars):
                     relief = sum(1 for g in gs if g in mine and counts[g] < self.groups[g].min)
-                    if deficits[c] - relief > left_after:
+                    if deficits[c] - relief > left_after:  # noqa: B023 (called within this step only)
                         return False
                 return True
 

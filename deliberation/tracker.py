@@ -223,7 +223,7 @@ class ConsensusChecked:
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "responses", {parse_response(k): v for k, v in self.responses.items()})
-        self.tally  # refuses counts that do not add up, before anything is recorded
+        _ = self.tally  # refuses counts that do not add up, before anything is recorded
         blocks = self.responses.get(Response.BLOCK, 0)
         # A block is a serious step; the record must say why each member took it.
         if len([r for r in self.block_reasons if r.strip()]) != blocks:

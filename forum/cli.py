@@ -51,7 +51,7 @@ def register(app: Flask) -> None:
         try:
             report = import_register(admin, csv_file.read())
         except DomainError as err:
-            raise click.ClickException(err.message)
+            raise click.ClickException(err.message) from err
         click.echo(f"{report.created} created, {report.updated} updated, {report.groups_created} new local groups.")
 
 
@@ -95,7 +95,7 @@ def register_draws(app: Flask) -> None:
         try:
             outcome = run(draw_id)
         except DomainError as err:
-            raise click.ClickException(err.message)
+            raise click.ClickException(err.message) from err
         click.echo(f"Draw #{outcome.draw_id}: commitment {'matches' if outcome.commitment_ok else 'DOES NOT match'} "
                    "the seed.")
         click.echo("panel drawn now:  " + " ".join(outcome.panel))

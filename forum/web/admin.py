@@ -36,7 +36,7 @@ def import_register():
     try:
         data = raw.decode("utf-8")
     except UnicodeDecodeError:
-        raise DomainError("register_encoding", "Save the CSV as UTF-8 and upload it again.")
+        raise DomainError("register_encoding", "Save the CSV as UTF-8 and upload it again.") from None
     report = accounts.import_register(current_user, data)
     flash(f"Imported the register: {report.created} new members, {report.updated} updated, "
           f"{report.groups_created} new local groups.", "success")

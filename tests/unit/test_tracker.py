@@ -565,7 +565,10 @@ test_text_lifecycle = TextLifecycle.TestCase
 # --- explain ----------------------------------------------------------------------------------
 
 
-def explained(state_status, facts=None, now=at(2022, 3, 1)):
+MARCH_2022 = at(2022, 3, 1)
+
+
+def explained(state_status, facts=None, now=MARCH_2022):
     return explain(state_status, facts or TextFacts(), TIMELINE, now)
 
 

@@ -10,6 +10,7 @@ from flask import Flask, current_app
 def register(app: Flask) -> None:
     register_lifecycle(app)
     register_draws(app)
+    register_operations(app)
     @app.cli.group("demo")
     def demo_group():
         """The demo convention built from the seed documents."""
@@ -103,3 +104,17 @@ def register_draws(app: Flask) -> None:
         if not outcome.matches:
             raise click.ClickException("The re-run does not give the published panel.")
         click.echo("The re-run gives the published panel.")
+
+
+def register_operations(app: Flask) -> None:
+    @app.cli.command("check-production")
+    def check_production():
+        """Say what a production configuration still lacks; exit 1 if anything does."""
+        from forum import readiness
+        checks = readiness.production(current_app)
+        for check in checks:
+            click.echo(f"{'ok  ' if check.ok else 'FAIL'}  {check.name}: {check.detail}")
+        failed = [c.name for c in checks if not c.ok]
+        if failed:
+            raise click.ClickException(f"{len(failed)} of {len(checks)} checks failed: {', '.join(failed)}.")
+        click.echo(f"All {len(checks)} checks passed.")

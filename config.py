@@ -58,6 +58,9 @@ class Config:
         self.WTF_CSRF_ENABLED = _flag("WTF_CSRF_ENABLED", True)
         self.WTF_CSRF_TIME_LIMIT = None  # the token lives as long as the session
         self.MAX_CONTENT_LENGTH = 2 * 1024 * 1024
+        # How many proxies in front of the app add X-Forwarded-For/-Proto/-Host (nginx alone: 1).
+        # 0 trusts none, so a client cannot choose the address its login attempts count against.
+        self.PROXY_HOPS = int(env.get("CONVENE_PROXY_HOPS", "0"))
         self.NODE_MODULES = Path(env.get("CONVENE_NODE_MODULES", HERE / "node_modules"))
         self.SEEDS_DIR = Path(env.get("CONVENE_SEEDS", HERE / "forum" / "demo" / "seeds"))
         self.TESTING = False

@@ -33,7 +33,8 @@ def test_wrong_password_is_refused_without_saying_which_part_was_wrong(client):
     assert client.get("/profile").status_code == 302
 
 
-def test_login_attempts_are_rate_limited(database_url):
+def test_login_attempts_are_rate_limited(schema):
+    database_url = schema
     from tests.support.clients import Browser
     from tests.support.database import make_config
     from forum import create_app
@@ -123,3 +124,27 @@ def test_administrator_manages_local_groups_and_affiliates(client):
     duplicate = client.post("/admin/groups", {"name": "plymouth", "region": "South West"})
     assert duplicate.status_code == 303
     assert "already a local group called Plymouth" in client.get("/admin/groups").get_data(as_text=True)
+
+
+def login_attempts_from(database_url, hops: int, forwarded_for) -> list[int]:
+    """Five failed logins, each for another e-mail, so only the client address can be limited."""
+    from forum import create_app
+    from tests.support.clients import Browser
+    from tests.support.database import make_config
+    app = create_app(make_config(database_url, RATELIMIT_ENABLED=True, LOGIN_RATE_LIMIT="3 per minute",
+                                 RATELIMIT_STORAGE_URI="memory://", PROXY_HOPS=hops))
+    with app.app_context():
+        browser = Browser(app.test_client())
+        return [browser.post("/login", {"email": f"m{i}@example.org", "password": "wrong password"},
+                             headers={"X-Forwarded-For": forwarded_for(i)}).status_code for i in range(5)]
+
+
+def test_behind_one_proxy_each_client_address_has_its_own_login_limit(schema):
+    database_url = schema
+    assert login_attempts_from(database_url, 1, lambda i: f"203.0.113.{i}") == [422] * 5
+    assert login_attempts_from(database_url, 1, lambda i: "203.0.113.9") == [422] * 3 + [429] * 2
+
+
+def test_without_a_trusted_proxy_a_forged_forwarded_address_does_not_escape_the_limit(schema):
+    database_url = schema
+    assert login_attempts_from(database_url, 0, lambda i: f"203.0.113.{i}") == [422] * 3 + [429] * 2

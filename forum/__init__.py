@@ -7,7 +7,7 @@ from flask import Flask, send_from_directory
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from config import Config
-from forum import ratelimit
+from forum import inputs, ratelimit
 from forum.extensions import csrf, db, login, migrate, socketio
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -24,6 +24,7 @@ def create_app(config: Config | None = None) -> Flask:
     app = Flask(__name__, template_folder=str(ROOT / "templates"), static_folder=str(ROOT / "static"),
                 instance_path=str(ROOT / "instance"))
     app.config.from_mapping(config.as_mapping())
+    inputs.init_app(app)  # before any route is added: the id converter applies as rules compile
     if app.config["PROXY_HOPS"]:
         hops = app.config["PROXY_HOPS"]
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)  # type: ignore[method-assign]
@@ -41,7 +42,8 @@ def create_app(config: Config | None = None) -> Flask:
     ratelimit.init_app(app)
     socketio.init_app(app, message_queue=app.config["SOCKETIO_MESSAGE_QUEUE"],
                       async_mode=app.config["SOCKETIO_ASYNC_MODE"], manage_session=False,
-                      cors_allowed_origins=app.config.get("SOCKETIO_CORS_ORIGINS", []) or None)
+                      cors_allowed_origins=app.config.get("SOCKETIO_CORS_ORIGINS", []) or None,
+                      json=inputs.SocketJSON, max_http_buffer_size=4 * inputs.MAX_SOCKET_BYTES)
 
     @login.user_loader
     def load_user(user_id: str):
@@ -80,7 +82,7 @@ def create_app(config: Config | None = None) -> Flask:
         response.headers.setdefault(
             "Content-Security-Policy",
             "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
-            "connect-src 'self' ws: wss:; frame-ancestors 'none'; base-uri 'self'; form-action 'self'")
+            "connect-src 'self' ws: wss:; frame-ancestors 'none'; base-uri 'none'; object-src 'none'; form-action 'self'")
         response.headers.setdefault("X-Content-Type-Options", "nosniff")
         response.headers.setdefault("Referrer-Policy", "same-origin")
         return response

@@ -2,12 +2,14 @@
 from __future__ import annotations
 
 import logging
+import secrets
 
 from flask import Flask, flash, jsonify, redirect, render_template, request, url_for
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
 from deliberation.errors import DomainError
+from forum.extensions import db
 
 log = logging.getLogger(__name__)
 
@@ -59,8 +61,14 @@ def register(app: Flask) -> None:
 
     @app.errorhandler(Exception)
     def unexpected(err: Exception):
-        log.exception("unexpected error on %s %s", request.method, request.path)
+        # The reference the member can quote is the one in the log line, so the two can be matched.
+        error_id = secrets.token_hex(6)
+        log.exception("unexpected error %s on %s %s", error_id, request.method, request.path)
+        try:  # a failed statement leaves PostgreSQL's transaction aborted; the page needs a fresh one
+            db.session.rollback()
+        except Exception:  # noqa: BLE001  (the database itself may be what failed)
+            log.warning("rollback after error %s failed too", error_id)
         message = "Something went wrong on our side. Nothing you sent was half-saved; please try again."
         if wants_json():
-            return jsonify(error="server_error", message=message), 500
-        return render_template("errors/error.html", status=500, message=message), 500
+            return jsonify(error="server_error", message=message, error_id=error_id), 500
+        return render_template("errors/error.html", status=500, message=message, error_id=error_id), 500

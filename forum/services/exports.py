@@ -1,8 +1,6 @@
 """Everything a convention recorded, as CSV or JSON for administrators."""
 from __future__ import annotations
 
-import csv
-import io
 import json
 from typing import Callable, Iterator
 
@@ -10,6 +8,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from deliberation.errors import NotFound
+from forum import spreadsheet
 from forum.extensions import db
 from forum.models import Amendment, Clarification, Comment, Proposal, ProposalVersion, Support, Transition
 from forum.permissions import require
@@ -97,9 +96,4 @@ def export(actor, convention_id: int, name: str, fmt: str) -> tuple[str, str]:
     rows = list(DATASETS[name][1](convention_id))
     if fmt == "json":
         return json.dumps(rows, ensure_ascii=False, indent=1), "application/json"
-    out = io.StringIO()
-    if rows:
-        writer = csv.DictWriter(out, fieldnames=list(rows[0]))
-        writer.writeheader()
-        writer.writerows(rows)
-    return out.getvalue(), "text/csv"
+    return (spreadsheet.csv_text(rows, list(rows[0])) if rows else ""), "text/csv"

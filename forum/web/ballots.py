@@ -1,17 +1,16 @@
 """The all-member ballot for members: read it, answer, review, cast, keep a receipt, check it, see results."""
 from __future__ import annotations
 
-import csv
-import io
-
-from flask import Blueprint, Response, flash, redirect, render_template, request, session, url_for
+from flask import Blueprint, flash, redirect, render_template, request, session, url_for
 from flask_login import current_user, login_required
 
 from deliberation import ballot as core
 from deliberation.errors import DomainError
-from forum.services import ballots
+from forum import spreadsheet
 from forum.clock import now
+from forum.services import ballots
 from forum.web.ballot_forms import ReceiptForm
+from forum.web.downloads import attachment
 
 bp = Blueprint("ballots", __name__)
 
@@ -110,22 +109,15 @@ def results(ballot_id: int):
                            count_line=core.format_count_line, majority_labels=ballots.MAJORITY_LABELS)
 
 
-def _download(body: str, mimetype: str, name: str) -> Response:
-    return Response(body, mimetype=mimetype, headers={"Content-Disposition": f'attachment; filename="{name}"'})
-
-
 @bp.get("/ballots/<int:ballot_id>/results.csv")
 def results_csv(ballot_id: int):
     page = ballots.results(ballot_id, now())
-    out = io.StringIO()
-    writer = csv.DictWriter(out, fieldnames=ballots.RESULT_COLUMNS, lineterminator="\n")
-    writer.writeheader()
-    writer.writerows(ballots.result_rows(page))
-    return _download(out.getvalue(), "text/csv", f"ballot-{ballot_id}-results.csv")
+    body = spreadsheet.csv_text(ballots.result_rows(page), ballots.RESULT_COLUMNS)
+    return attachment(body, "text/csv", f"ballot-{ballot_id}-results.csv")
 
 
 @bp.get("/ballots/<int:ballot_id>/results.txt")
 def results_text(ballot_id: int):
     page = ballots.results(ballot_id, now())
-    return _download(core.format_results_text(page.results, with_reasons=True), "text/plain",
+    return attachment(core.format_results_text(page.results, with_reasons=True), "text/plain",
                      f"ballot-{ballot_id}-results.txt")

@@ -4,15 +4,24 @@ from __future__ import annotations
 
 import json
 
-from flask import Blueprint, Response, flash, jsonify, redirect, render_template, request, url_for
+from flask import Blueprint, flash, jsonify, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
 from forum.models.assemblies import SEAT_CATEGORIES
 from forum.models.draws import DRAWN_CATEGORIES
 from forum.services import draws, proposals
+from forum.web.downloads import attachment
+from forum.web.draws_forms import (
+    AppointForm,
+    ButtonForm,
+    CharacteristicsForm,
+    NominateForm,
+    SeatPlanForm,
+    SeedForm,
+    StartForm,
+    VolunteerForm,
+)
 from forum.web.forms import flash_errors
-from forum.web.draws_forms import (AppointForm, ButtonForm, CharacteristicsForm, NominateForm, SeatPlanForm, SeedForm,
-                                   StartForm, VolunteerForm)
 
 bp = Blueprint("draws", __name__)
 
@@ -57,8 +66,7 @@ def draw_status(draw_id: int):
 @bp.get("/draws/<int:draw_id>/inputs.json")
 def draw_inputs(draw_id: int):
     body = json.dumps(draws.published_inputs(draw_id), indent=2, sort_keys=True)
-    return Response(body, mimetype="application/json",
-                    headers={"Content-Disposition": f'attachment; filename="draw-{draw_id}-inputs.json"'})
+    return attachment(body, "application/json", f"draw-{draw_id}-inputs.json")
 
 
 # ----- members: the pools -----

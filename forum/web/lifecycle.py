@@ -2,16 +2,26 @@
 the facilitators' dashboard, the public progress page, notifications, setup and exports."""
 from __future__ import annotations
 
-from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
 from deliberation import phases
 from forum.permissions import require
-from forum.web.forms import flash_errors
 from forum.services import exports, notifications, proposals, setup, tracker_pages, tracking
+from forum.web.downloads import attachment
+from forum.web.forms import flash_errors
+from forum.web.lifecycle_forms import (
+    AssemblyForm,
+    ButtonForm,
+    ConsensusCheckForm,
+    CounterProposalForm,
+    DigestForm,
+    MergeForm,
+    NameForm,
+    PhasesForm,
+    SettingsForm,
+)
 from forum.web.navigation import safe_next
-from forum.web.lifecycle_forms import (AssemblyForm, ButtonForm, ConsensusCheckForm, CounterProposalForm, DigestForm,
-                                       MergeForm, NameForm, PhasesForm, SettingsForm)
 
 bp = Blueprint("lifecycle", __name__)
 
@@ -330,5 +340,4 @@ def admin_exports():
 def admin_export(name: str, fmt: str):
     convention = proposals.convention_by_slug()
     body, mimetype = exports.export(current_user, convention.id, name, fmt)
-    return Response(body, mimetype=mimetype,
-                    headers={"Content-Disposition": f'attachment; filename="{convention.slug}-{name}.{fmt}"'})
+    return attachment(body, mimetype, f"{convention.slug}-{name}.{fmt}")

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, DateTimeLocalField, StringField
@@ -16,6 +16,7 @@ from forum.services.sessions import minutes as minutes_service
 from forum.services.sessions import presence
 from forum.services.sessions import schedule as scheduling
 from forum.services.sessions.actions import ACTIONS, parse, perform
+from forum.web.downloads import attachment
 from forum.web.forms import MultiCheckboxField
 
 bp = Blueprint("sessions", __name__)
@@ -115,8 +116,7 @@ def minutes(session_id: int):
 @login_required
 def minutes_markdown(session_id: int):
     row, m = minutes_service.minutes(current_user, session_id)
-    return Response(core.minutes_markdown(m), mimetype="text/markdown",
-                    headers={"Content-Disposition": f'attachment; filename="session-{row.id}-minutes.md"'})
+    return attachment(core.minutes_markdown(m), "text/markdown", f"session-{row.id}-minutes.md")
 
 
 @bp.app_template_filter("session_time")

@@ -1,4 +1,6 @@
 """The lifecycle pages and API: phases enforced, supports, the tracker's inputs, setup, exports."""
+import csv
+import io
 import json
 from datetime import datetime, timedelta, timezone
 
@@ -312,3 +314,19 @@ def test_exports_for_administrators_in_csv_and_json(app, client, another_client)
     transitions = json.loads(client.get("/admin/exports/transitions.json").get_data(as_text=True))
     assert [t["event"] for t in transitions] == ["submitted", "support_counted"]
     assert client.get("/admin/exports/passwords.csv").status_code == 404
+
+
+def test_an_export_opens_in_a_spreadsheet_as_text_and_no_cache_keeps_it(app, client, another_client):
+    conv, dates, people, clock = lifecycle_convention(app)
+    clock.at("submissions", days=1)
+    another_client.login("alex@example.org")
+    _submit(another_client, conv, title='=HYPERLINK("http://evil.example","Click")')
+    _submit(another_client, conv, title="@SUM(1+1) open selections")
+    client.login("admin@example.org")
+    texts = client.get("/admin/exports/texts.csv")
+    assert texts.headers["Cache-Control"] == "no-store"
+    titles = [row["title"] for row in csv.DictReader(io.StringIO(texts.get_data(as_text=True)))]
+    assert sorted(titles) == ["'=HYPERLINK(\"http://evil.example\",\"Click\")", "'@SUM(1+1) open selections"]
+    as_json = json.loads(client.get("/admin/exports/texts.json").get_data(as_text=True))
+    assert '=HYPERLINK("http://evil.example","Click")' in [t["title"] for t in as_json]  # JSON keeps the text
+    assert client.get("/admin/exports/texts.json").headers["Cache-Control"] == "no-store"

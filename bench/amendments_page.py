@@ -56,7 +56,8 @@ def build_text(w, rng: random.Random, clauses: int, n_amendments: int, n_comment
         row.score, row.ups, row.downs = rng.randint(-5, 20), rng.randint(0, 20), rng.randint(0, 5)
     for i in range(n_comments):
         db.session.add(Comment(proposal_id=text.id, clause_key=rng.choice(keys + [None]),
-                               author_id=rng.choice(authors).id, body=f"Comment {i}: " + " ".join(rng.sample(WORDS, 12))))
+                               author_id=rng.choice(authors).id,
+                               body=f"Comment {i}: " + " ".join(rng.sample(WORDS, 12))))
     for i in range(n_questions):
         db.session.add(Clarification(proposal_id=text.id, clause_key=rng.choice(keys + [None]),
                                      author_id=rng.choice(authors).id, question=f"Question {i}: what does this mean?",
@@ -118,8 +119,10 @@ def main() -> None:
         large = build_text(w, rng, 60, 300, 1000, 200, authors)
         client = app.test_client()
         client.post("/login", data={"email": "bea@example.org", "password": factories.PASSWORD})
-        results = {"small (15 clauses, 50 amendments, 100 comments, 20 clarifications)": measure(app, client, small.id),
-                   "large (60 clauses, 300 amendments, 1,000 comments, 200 clarifications)": measure(app, client, large.id)}
+        results = {
+            "small (15 clauses, 50 amendments, 100 comments, 20 clarifications)": measure(app, client, small.id),
+            "large (60 clauses, 300 amendments, 1,000 comments, 200 clarifications)": measure(app, client, large.id),
+        }
         db.session.remove()
         db.drop_all()
     print(f"Proposal page, {REQUESTS} requests each, Flask test client, logged-in member, "

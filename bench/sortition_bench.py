@@ -85,7 +85,10 @@ def forty_seat_quotas() -> list[Quota]:
     return (
         [Quota("region", r, 2, 6) for r in REGIONS]
         + [Quota("gender", "woman", 19, 22), Quota("gender", "man", 16, 20), Quota("gender", "non-binary", 1, 3)]
-        + [Quota("age", a, lo, hi) for a, lo, hi in (("16-29", 8, 12), ("30-44", 10, 13), ("45-64", 10, 14), ("65+", 4, 7))]
+        + [
+            Quota("age", a, lo, hi)
+            for a, lo, hi in (("16-29", 8, 12), ("30-44", 10, 13), ("45-64", 10, 14), ("65+", 4, 7))
+        ]
         + [
             Quota("ethnicity", e, lo, hi)
             for e, lo, hi in (("white", 24, 30), ("black", 2, 4), ("asian", 3, 6), ("mixed", 1, 3), ("other", 1, 2))

@@ -125,7 +125,8 @@ ALLOWED: dict[Action, ActionRule] = {
     ),
     Action.DRAFT_TEXT: ActionRule(_in(P.DRAFTING, P.FINAL_DRAFTING), "Assemblies draft texts"),
     Action.ASK_CLARIFICATION: ActionRule(
-        _in(P.AMENDMENT_WINDOW), "Members ask clarification questions", "ask a clarification question on an interim proposal"
+        _in(P.AMENDMENT_WINDOW), "Members ask clarification questions",
+        "ask a clarification question on an interim proposal",
     ),
     Action.ANSWER_CLARIFICATION: ActionRule(
         _in(P.AMENDMENT_WINDOW, P.FINAL_DRAFTING), "Assemblies answer clarification questions"
@@ -329,7 +330,8 @@ def _refusal(rule: ActionRule, timeline: Timeline, now: datetime) -> DomainError
     upcoming = sorted((p for p in scheduled if p.opens_at > now), key=lambda p: p.opens_at)
     # Name the next chance if there is one; otherwise the last one that was missed.
     if upcoming:
-        phase, code, when = upcoming[0], "phase_not_open", f"opens on {format_moment(upcoming[0].opens_at, timeline.tz)}"
+        phase, code, when = (upcoming[0], "phase_not_open",
+                             f"opens on {format_moment(upcoming[0].opens_at, timeline.tz)}")
     else:
         phase = max(scheduled, key=lambda p: p.closes_at)
         code, when = "phase_closed", _closed_words(phase.closes_at, timeline.tz)
@@ -419,7 +421,8 @@ def what_members_can_do(timeline: Timeline, now: datetime) -> list[str]:
     upcoming = sorted((p for p in timeline.phases if p.opens_at > now), key=lambda p: p.opens_at)
     if upcoming:
         nxt = upcoming[0]
-        return [f"Nothing is open to members right now; the {nxt.label} opens on {format_moment(nxt.opens_at, timeline.tz)}."]
+        return [f"Nothing is open to members right now; the {nxt.label} opens on "
+                f"{format_moment(nxt.opens_at, timeline.tz)}."]
     return ["Nothing is open to members right now; every phase of this convention has closed."]
 
 

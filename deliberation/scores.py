@@ -40,7 +40,8 @@ def change(old: int, new: int) -> Counts:
     check(old)
     check(new)
     if new == old:
-        raise DomainError("vote_unchanged", "You have already voted this way." if new else "You have no vote to withdraw.")
+        raise DomainError("vote_unchanged",
+                          "You have already voted this way." if new else "You have no vote to withdraw.")
     before, after = counts_of(old), counts_of(new)
     return Counts(after.score - before.score, after.ups - before.ups, after.downs - before.downs)
 

@@ -6,7 +6,8 @@ The file is the one a draw's page offers for download: the seats, the characteri
 values, the quotas, the pool under opaque ids with each one's characteristics, the commitment, and
 (once the draw has run) the seed and the panel. A replacement's file also names the panel it
 changed ("panel"), the opaque id that stood down ("withdrawn"), pool members seated elsewhere meanwhile
-("unavailable"), and once run the panel after the replacement ("panel_after"). The check needs nothing but this package and HiGHS.
+("unavailable"), and once run the panel after the replacement ("panel_after"). The check needs
+nothing but this package and HiGHS.
 """
 from __future__ import annotations
 

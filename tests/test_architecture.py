@@ -239,7 +239,8 @@ def first_docstring_line(module: str) -> str:
     return doc.strip().splitlines()[0] if doc.strip() else ""
 
 
-@pytest.mark.xfail(strict=True, reason="forum/services/draws.py is still one module of 798 lines (seats, pools, draws, pages)")
+@pytest.mark.xfail(strict=True, reason="forum/services/draws.py is still one module of 798 lines "
+                   "(seats, pools, draws, pages)")
 def test_long_modules_have_one_stated_concern_and_a_reason():
     offenders = []
     for m, path in modules().items():

@@ -99,5 +99,7 @@ class Chat:
 def remove_message(message: Message, by: MemberId) -> tuple[Message, list[Event]]:
     """The facilitator removes a message; it stays as a marked gap in the conversation."""
     if message.is_removed:
-        raise Conflict("message_already_removed", "This message has already been removed.", message_id=message.message_id)
+        raise Conflict(
+            "message_already_removed", "This message has already been removed.", message_id=message.message_id
+        )
     return replace(message, removed_by=by), [MessageRemoved(message_id=message.message_id, by=by)]

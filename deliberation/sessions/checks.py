@@ -64,7 +64,9 @@ class ConsensusCheck:
         object.__setattr__(self, "roll", frozenset(self.roll))
 
     @classmethod
-    def open(cls, session: Session, subject: str, opened_by: MemberId, now: datetime) -> tuple[ConsensusCheck, list[Event]]:
+    def open(
+        cls, session: Session, subject: str, opened_by: MemberId, now: datetime
+    ) -> tuple[ConsensusCheck, list[Event]]:
         """Open a check on `subject` during the session's current agenda item; the seated
         members present now are its roll."""
         subject = subject.strip()
@@ -152,7 +154,9 @@ class ConsensusCheck:
 
     def _require_open(self) -> None:
         if not self.is_open:
-            raise Conflict("check_closed", "This consensus check is closed; answers can no longer change.", subject=self.subject)
+            raise Conflict(
+                "check_closed", "This consensus check is closed; answers can no longer change.", subject=self.subject
+            )
 
     def to_dict(self) -> dict[str, Any]:
         return {

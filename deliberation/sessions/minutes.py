@@ -79,14 +79,18 @@ def minutes(record: Mapping[str, Any]) -> Minutes:
         speakers = list(record.get("speakers", ()))
         checks = list(record.get("checks", ()))
         decisions = list(record.get("decisions", ()))
-        by_item: dict[int, dict[str, list[Any]]] = {i: {"speakers": [], "checks": [], "decisions": []} for i in range(len(agenda))}
+        by_item: dict[int, dict[str, list[Any]]] = {
+            i: {"speakers": [], "checks": [], "decisions": []} for i in range(len(agenda))
+        }
         for s in speakers:
             kind = HandKind(s["kind"]) if s.get("kind") else None
             label = str(s["name"]) if kind in (None, HandKind.ORDINARY) else f"{s['name']} ({kind.words})"
             _slot(by_item, s, "speakers").append(label)
         for c in checks:
             outcome = c["outcome"]
-            _slot(by_item, c, "checks").append(MinutesCheck(str(c["subject"]), bool(outcome["reached"]), str(outcome["reason"])))
+            _slot(by_item, c, "checks").append(
+                MinutesCheck(str(c["subject"]), bool(outcome["reached"]), str(outcome["reason"]))
+            )
         for d in decisions:
             _slot(by_item, d, "decisions").append(str(d["text"]))
         return Minutes(
@@ -114,7 +118,9 @@ def minutes(record: Mapping[str, Any]) -> Minutes:
 def _slot(by_item: dict[int, dict[str, list[Any]]], entry: Mapping[str, Any], kind: str) -> list[Any]:
     item = int(entry["item"])
     if item not in by_item:
-        raise DomainError("invalid_record", f"The record mentions agenda item {item + 1}, which the agenda does not have.", item=item)
+        raise DomainError(
+            "invalid_record", f"The record mentions agenda item {item + 1}, which the agenda does not have.", item=item
+        )
     return by_item[item][kind]
 
 

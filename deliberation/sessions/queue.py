@@ -106,7 +106,9 @@ class SpeakerQueue:
         self._priority = MappingProxyType(dict(priority))
         missing = set(HandKind) - set(self._priority)
         if missing:
-            raise DomainError("invalid_priority", "Every kind of hand needs a priority.", missing=sorted(k.value for k in missing))
+            raise DomainError(
+                "invalid_priority", "Every kind of hand needs a priority.", missing=sorted(k.value for k in missing)
+            )
         self._entries: list[Hand] = list(entries)
         self._muted: set[MemberId] = set(muted)
         self._current = current
@@ -159,9 +161,17 @@ class SpeakerQueue:
     def raise_hand(self, member_id: MemberId, kind: HandKind | str, now: datetime) -> list[Event]:
         hand_kind = parse_hand_kind(kind)
         if member_id in self._muted:
-            raise NotAllowed("participant_muted", "The facilitator has muted you; you cannot raise your hand until unmuted.", member_id=member_id)
+            raise NotAllowed(
+                "participant_muted",
+                "The facilitator has muted you; you cannot raise your hand until unmuted.",
+                member_id=member_id,
+            )
         if self.position_of(member_id) is not None:
-            raise Conflict("hand_already_raised", "Your hand is already up; lower it first to change its kind.", member_id=member_id)
+            raise Conflict(
+                "hand_already_raised",
+                "Your hand is already up; lower it first to change its kind.",
+                member_id=member_id,
+            )
         rank = self._priority[hand_kind]
         # After everyone of the same or higher priority: first come, first served within a band.
         position = sum(1 for h in self._entries if self._rank(h) <= rank)
@@ -187,7 +197,11 @@ class SpeakerQueue:
     def call(self, member_id: MemberId, by: MemberId) -> list[Event]:
         """Give the floor to a particular person, whether or not their hand is up."""
         if member_id in self._muted:
-            raise NotAllowed("participant_muted", "This participant is muted; unmute them before giving them the floor.", member_id=member_id)
+            raise NotAllowed(
+                "participant_muted",
+                "This participant is muted; unmute them before giving them the floor.",
+                member_id=member_id,
+            )
         position = self.position_of(member_id)
         kind = None if position is None else self._entries.pop(position).kind
         return self._give_floor(Speaker(member_id, kind), by)

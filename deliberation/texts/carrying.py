@@ -59,7 +59,9 @@ def carry(amendment: Amendment, base: Version, newer: Version, applied: Sequence
     return replace(amendment, base_version=newer.number)
 
 
-def _carried_anchor(amendment: InsertClause | MoveClause, newer: Version, applied: Sequence[Amendment]) -> Optional[str]:
+def _carried_anchor(
+    amendment: InsertClause | MoveClause, newer: Version, applied: Sequence[Amendment]
+) -> Optional[str]:
     # In `newer`, the clauses the applied amendments placed after this anchor follow it in
     # placement order; this one goes after those that order before it.
     anchor = amendment.after_key

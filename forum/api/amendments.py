@@ -35,8 +35,10 @@ def propose_amendment(proposal_id: int):
         if kind not in ("replace_words", "insert_clause", "delete_clause", "move_clause"):
             raise DomainError("field_invalid", "The field 'kind' must be replace_words, insert_clause, "
                                                "delete_clause or move_clause.", field="kind")
-        draft = amendments.Draft(kind, rationale, base, clause_key=v.string(data, "clause", required=False, max_length=12) or None,
-                                 start=v.integer(data, "start", required=False), end=v.integer(data, "end", required=False),
+        draft = amendments.Draft(kind, rationale, base,
+                                 clause_key=v.string(data, "clause", required=False, max_length=12) or None,
+                                 start=v.integer(data, "start", required=False),
+                                 end=v.integer(data, "end", required=False),
                                  text=v.string(data, "text", required=False, max_length=20_000),
                                  after_key=v.string(data, "after", required=False, max_length=12) or None)
         row = amendments.propose_amendment(actor, proposal_id, draft)

@@ -53,7 +53,8 @@ def _check_counts(data: dict) -> dict[str, int]:
     responses = data.get("responses")
     if not isinstance(responses, dict):
         raise DomainError("field_invalid", "The field 'responses' must be an object of counts, e.g. "
-                            "{\"agree\": 12, \"reservations\": 2, \"stand_aside\": 1, \"block\": 0}.", field="responses")
+                            "{\"agree\": 12, \"reservations\": 2, \"stand_aside\": 1, \"block\": 0}.",
+                          field="responses")
     return responses
 
 
@@ -76,7 +77,8 @@ def take_into_drafting(proposal_id: int):
 @bp.post("/v1/proposals/<int:proposal_id>/merge")
 def merge(proposal_id: int):
     data = v.body()
-    return jsonify(transition_json(tracking.merge_into(signed_in(), proposal_id, v.integer(data, "composite"), "api"))), 201
+    return jsonify(transition_json(
+        tracking.merge_into(signed_in(), proposal_id, v.integer(data, "composite"), "api"))), 201
 
 
 @bp.post("/v1/proposals/<int:proposal_id>/publish-interim")

@@ -22,9 +22,9 @@ SCHEMAS = {
     "Proposal": _obj(["id", "title", "state"], id=INT, title=STR, state=STR, origin=STR, area=STR,
                      topics={"type": "array", "items": STR}, current_version=INT,
                      version={"$ref": "#/components/schemas/Version"}),
-    "Comment": _obj(["id", "deleted"], id=INT, clause={"type": ["string", "null"]}, parent={"type": ["integer", "null"]},
-                    body={"type": ["string", "null"]}, deleted={"type": "boolean"},
-                    edited_at={"type": ["string", "null"]},
+    "Comment": _obj(["id", "deleted"], id=INT, clause={"type": ["string", "null"]},
+                    parent={"type": ["integer", "null"]}, body={"type": ["string", "null"]},
+                    deleted={"type": "boolean"}, edited_at={"type": ["string", "null"]},
                     replies={"type": "array", "items": {"$ref": "#/components/schemas/Comment"}}),
     "Clarification": _obj(["id", "question", "score"], id=INT, clause={"type": ["string", "null"]},
                           question=STR, answer={"type": ["string", "null"]}, score=INT, ups=INT, downs=INT),
@@ -54,7 +54,8 @@ OPERATIONS = [
     ("get", "/api/v1/proposals/{proposal_id}", "A proposal with its current version", None, 200, "Proposal"),
     ("put", "/api/v1/proposals/{proposal_id}", "Edit a proposal, saving a new version",
      _obj(["title", "body", "base_version"], title=STR, body=STR, note=STR,
-          base_version={**INT, "description": "the version you edited; a stale one is refused with 409"}), 200, "Proposal"),
+          base_version={**INT, "description": "the version you edited; a stale one is refused with 409"}),
+     200, "Proposal"),
     ("get", "/api/v1/proposals/{proposal_id}/versions", "The history of versions", None, 200, {"type": "array"}),
     ("get", "/api/v1/proposals/{proposal_id}/versions/{number}", "One version", None, 200, "Version"),
     ("get", "/api/v1/proposals/{proposal_id}/comments", "Comment threads (clause query parameter)", None, 200,
@@ -73,11 +74,12 @@ OPERATIONS = [
      _obj(["value"], value={"type": "integer", "enum": [-1, 1]}), 200, "Score"),
     ("delete", "/api/v1/clarifications/{clarification_id}/vote", "Withdraw your vote", None, 200, "Score"),
     ("get", "/api/v1/proposals/{proposal_id}/amendments",
-     "Amendments with their conflicts (status=open|conflicting|accepted|rejected|all, order, clause, origin)", None, 200,
-     {"type": "array", "items": {"$ref": "#/components/schemas/Amendment"}}),
+     "Amendments with their conflicts (status=open|conflicting|accepted|rejected|all, order, clause, origin)",
+     None, 200, {"type": "array", "items": {"$ref": "#/components/schemas/Amendment"}}),
     ("post", "/api/v1/proposals/{proposal_id}/amendments",
      "Propose an amendment: a word span (kind replace_words with start/end counted in words from 0, end excluded), "
-     "a new clause, a deletion or a move; or send `body`, the clause's edited wording, and the server computes the change",
+     "a new clause, a deletion or a move; or send `body`, the clause's edited wording, "
+     "and the server computes the change",
      _obj(["rationale", "base_version"], kind={"type": "string", "enum": ["replace_words", "insert_clause",
                                                                           "delete_clause", "move_clause"]},
           clause=STR, start=INT, end=INT, text=STR, after=STR, body=STR, rationale=STR,
@@ -97,8 +99,9 @@ OPERATIONS = [
           picks={"type": "array", "items": _obj(["proposal", "clause"], proposal=INT, clause=STR)}), 201, "Proposal"),
     ("get", "/api/v1/members", "The member register (administrators)", None, 200, {"type": "object"}),
     ("put", "/api/v1/members/{user_id}/roles", "Set a member's roles (administrators)",
-     _obj(["roles"], roles={"type": "array", "items": {"type": "string",
-                                                        "enum": ["representative", "facilitator", "leadership", "admin"]}}),
+     _obj(["roles"], roles={"type": "array",
+                            "items": {"type": "string",
+                                      "enum": ["representative", "facilitator", "leadership", "admin"]}}),
      200, "Member"),
     # The lifecycle: timeline, supports, the consensus tracker, following and notifications.
     ("get", "/api/v1/timeline", "Every phase, where the convention stands and what members can do now", None, 200,
@@ -172,7 +175,8 @@ def spec() -> dict:
                for code, text in ERRORS.items()}}}
         params = [p.strip("{}") for p in path.split("/") if p.startswith("{")]
         if params:
-            op["parameters"] = [{"name": p, "in": "path", "required": True, "schema": {"type": "integer"}} for p in params]
+            op["parameters"] = [{"name": p, "in": "path", "required": True, "schema": {"type": "integer"}}
+                                for p in params]
         if request_body is not None:
             op["requestBody"] = {"required": True, "content": {"application/json": {"schema": request_body}}}
         paths.setdefault(path, {})[method] = op

@@ -155,7 +155,8 @@ def withdraw_vote(clarification_id: int):
 
 @bp.get("/v1/members")
 def list_members():
-    listing = directory.members_for(signed_in(), request.args.get("q", "")[:120], max(request.args.get("page", 1, type=int), 1))
+    listing = directory.members_for(signed_in(), request.args.get("q", "")[:120],
+                                    max(request.args.get("page", 1, type=int), 1))
     return jsonify({"total": listing.total, "page": listing.page, "pages": listing.pages,
                     "members": [user_json(u, private=True) for u in listing.members]})
 

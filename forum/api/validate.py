@@ -39,7 +39,8 @@ def integer(data: dict, name: str, *, required: bool = True, choices: tuple[int,
     if isinstance(value, bool) or not isinstance(value, int):
         raise DomainError("field_invalid", f"The field '{name}' must be a whole number.", field=name)
     if choices is not None and value not in choices:
-        raise DomainError("field_invalid", f"The field '{name}' must be one of {', '.join(map(str, choices))}.", field=name)
+        raise DomainError("field_invalid", f"The field '{name}' must be one of {', '.join(map(str, choices))}.",
+                          field=name)
     return value
 
 

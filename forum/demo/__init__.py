@@ -175,8 +175,8 @@ def load_demo(seeds_dir: Path, today: date | None = None) -> Report:
         text = texts[number]
         with lifecycle.clock_at(lifecycle.when(dates, "drafting", days=-10 + number, closing=True)):
             tracking.record_consensus_check(facilitator, text.id, {"agree": agree, "reservations": reservations,
-                                                                   "stand_aside": aside}, tracker_pages.voting_seats(text.area_id),
-                                            present, [], "demo")
+                                                                   "stand_aside": aside},
+                                            tracker_pages.voting_seats(text.area_id), present, [], "demo")
     with lifecycle.clock_at(lifecycle.when(dates, "amendment_window")):
         for text in texts.values():
             tracking.publish_interim(facilitator, text.id, source="demo")

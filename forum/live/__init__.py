@@ -28,7 +28,8 @@ def connect(auth=None):
 
 
 def _text_id(payload) -> int:
-    if not isinstance(payload, dict) or isinstance(payload.get("text"), bool) or not isinstance(payload.get("text"), int):
+    if (not isinstance(payload, dict) or isinstance(payload.get("text"), bool)
+            or not isinstance(payload.get("text"), int)):
         raise DomainError("payload_invalid", "Send {\"text\": <proposal id>}.")
     text_id = payload["text"]
     if db.session.get(Proposal, text_id) is None:

@@ -26,7 +26,8 @@ NAMESPACE = announce.SESSIONS_NAMESPACE
 @socketio.on("connect", namespace=NAMESPACE)
 def connect(auth=None):
     if not current_user.is_authenticated:
-        raise ConnectionRefusedError({"error": "login_required", "message": "Log in to take part in or watch a session."})
+        raise ConnectionRefusedError({"error": "login_required",
+                                      "message": "Log in to take part in or watch a session."})
     return True
 
 

@@ -33,7 +33,8 @@ class Proposal(db.Model):
     section: Mapped[Optional[int]] = mapped_column()
     author_id: Mapped[Optional[int]] = mapped_column(ForeignKey("users.id"), index=True)
     local_group_id: Mapped[Optional[int]] = mapped_column(ForeignKey("local_groups.id"))
-    counter_to_id: Mapped[Optional[int]] = mapped_column(ForeignKey("proposals.id"), index=True)  # a counter-proposal answers this text
+    # a counter-proposal answers this text
+    counter_to_id: Mapped[Optional[int]] = mapped_column(ForeignKey("proposals.id"), index=True)
     current_version: Mapped[int] = mapped_column(default=1)
     next_clause_number: Mapped[int] = mapped_column(default=1)
     search_text: Mapped[str] = mapped_column(Text, default="")

@@ -224,7 +224,8 @@ def text_of(proposal_id: int) -> dict[str, Any]:
     amendments = db.session.scalars(select(Amendment).where(
         Amendment.proposal_id == proposal_id, Amendment.status == "pending").order_by(Amendment.id))
     return {"proposal_id": proposal_id, "title": proposal.title, "version": proposal.current_version,
-            "clauses": [{"key": c.key, "number": c.number, "body": c.body} for c in (version.clauses if version else [])],
+            "clauses": [{"key": c.key, "number": c.number, "body": c.body}
+                        for c in (version.clauses if version else [])],
             "amendments": [amendment_dict(a) for a in amendments]}
 
 
@@ -268,7 +269,8 @@ def snapshot(room: Room) -> dict[str, Any]:
                    "items": [{"index": i.position, "title": i.title, "proposal_id": i.proposal_id}
                              for i in room.row.items]},
         "presence": room.presence(),
-        "seats": [{"member_id": uid, "name": room.names[uid]} for uid in sorted(room.seated, key=lambda uid: room.names[uid])],
+        "seats": [{"member_id": uid, "name": room.names[uid]}
+                  for uid in sorted(room.seated, key=lambda uid: room.names[uid])],
         "facilitators": [{"member_id": uid, "name": room.names[uid]} for uid in sorted(room.facilitators)],
         "queue": room.queue_state(),
         "timer": room.timer_state(),

@@ -53,8 +53,8 @@ def dispose_amendment(actor, amendment_id: int, decision: str, reason: str, modi
     if not reason:
         raise DomainError("reason_missing", "Give the reason for this disposition; members will read it.")
     if len(reason) > MAX_REASON:
-        raise DomainError("reason_too_long", f"The reason is {len(reason):,} characters long; the limit is {MAX_REASON:,}.",
-                          limit=MAX_REASON)
+        raise DomainError("reason_too_long", f"The reason is {len(reason):,} characters long; "
+                                             f"the limit is {MAX_REASON:,}.", limit=MAX_REASON)
     at = at or conventions.now()
     with transaction():
         row = records.get(amendment_id)

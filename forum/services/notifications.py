@@ -29,7 +29,8 @@ PERIODS = {"daily": timedelta(days=1), "weekly": timedelta(days=7)}
 def follow(actor, proposal_id: int, on: bool = True) -> bool:
     with transaction():
         proposal = texts.get_proposal(proposal_id)
-        existing = db.session.scalar(select(Follow).where(Follow.user_id == actor.id, Follow.proposal_id == proposal.id))
+        existing = db.session.scalar(select(Follow).where(Follow.user_id == actor.id,
+                                                          Follow.proposal_id == proposal.id))
         if on and existing is None:
             db.session.add(Follow(user_id=actor.id, proposal_id=proposal.id))
         elif not on and existing is not None:

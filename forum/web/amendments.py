@@ -116,7 +116,8 @@ def dispose(amendment_id: int):
         message += f" The text is now at version {result.version}."
     if result.flagged:
         message += (f" {len(result.flagged)} open amendment{'s' if len(result.flagged) != 1 else ''} conflicted "
-                    "with it and {} flagged for you to look at again.".format("are" if len(result.flagged) != 1 else "is"))
+                    "with it and {} flagged for you to look at again."
+                    .format("are" if len(result.flagged) != 1 else "is"))
     flash(message, "success")
     return redirect(_back(row.proposal_id, f"#amendment-{row.id}"), code=303)
 

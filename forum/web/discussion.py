@@ -59,7 +59,8 @@ def ask(proposal_id: int):
     if not form.validate_on_submit():
         flash_errors(form)
         return redirect(_back(proposal_id), code=303)
-    clarification = discussion.ask_clarification(current_user, proposal_id, form.question.data, form.clause.data or None)
+    clarification = discussion.ask_clarification(current_user, proposal_id, form.question.data,
+                                                 form.clause.data or None)
     flash("Your question is posted. The proposer will be asked to answer it.", "success")
     return redirect(_back(proposal_id, f"#clarification-{clarification.id}"), code=303)
 

@@ -86,7 +86,8 @@ class VoteForm(FlaskForm):
 
 
 class ImportForm(FlaskForm):
-    register = FileField("Member register (CSV)", validators=[FileRequired(), FileAllowed(["csv", "txt"], "Upload a .csv file.")],
+    register = FileField("Member register (CSV)",
+                         validators=[FileRequired(), FileAllowed(["csv", "txt"], "Upload a .csv file.")],
                          description="Columns: name, email, local group, region. One member per row.")
 
 

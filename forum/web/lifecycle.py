@@ -60,7 +60,8 @@ def text(proposal_id: int):
     convention = proposals.convention_by_slug()
     check_form = ConsensusCheckForm(seated=tracker_pages.voting_seats(proposal.area_id))
     merge_form = MergeForm()
-    merge_form.composite.choices = [(p.id, f"#{p.id} {p.title}") for p in tracker_pages.composites(convention.id, proposal.id)]
+    merge_form.composite.choices = [(p.id, f"#{p.id} {p.title}")
+                                    for p in tracker_pages.composites(convention.id, proposal.id)]
     return render_template("lifecycle/text.html", proposal=proposal, version=version,
                            history=tracker_pages.history(proposal_id), check_form=check_form, merge_form=merge_form,
                            counter_form=CounterProposalForm(), form=ButtonForm())
@@ -280,25 +281,29 @@ def _named(then):
 @login_required
 def admin_add_area():
     convention = proposals.convention_by_slug()
-    return _named(lambda name: flash(f"Added the area {setup.add_area(current_user, convention.id, name).name}.", "success"))
+    return _named(lambda name: flash(f"Added the area {setup.add_area(current_user, convention.id, name).name}.",
+                                     "success"))
 
 
 @bp.post("/admin/convention/areas/<int:area_id>")
 @login_required
 def admin_rename_area(area_id: int):
-    return _named(lambda name: flash(f"Renamed the area to {setup.rename_area(current_user, area_id, name).name}.", "success"))
+    return _named(lambda name: flash(f"Renamed the area to {setup.rename_area(current_user, area_id, name).name}.",
+                                     "success"))
 
 
 @bp.post("/admin/convention/areas/<int:area_id>/topics")
 @login_required
 def admin_add_topic(area_id: int):
-    return _named(lambda name: flash(f"Added the topic {setup.add_topic(current_user, area_id, name).name}.", "success"))
+    return _named(lambda name: flash(f"Added the topic {setup.add_topic(current_user, area_id, name).name}.",
+                                     "success"))
 
 
 @bp.post("/admin/convention/topics/<int:topic_id>")
 @login_required
 def admin_rename_topic(topic_id: int):
-    return _named(lambda name: flash(f"Renamed the topic to {setup.rename_topic(current_user, topic_id, name).name}.", "success"))
+    return _named(lambda name: flash(f"Renamed the topic to {setup.rename_topic(current_user, topic_id, name).name}.",
+                                     "success"))
 
 
 @bp.post("/admin/convention/assemblies")

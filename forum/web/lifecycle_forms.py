@@ -16,7 +16,8 @@ class ButtonForm(FlaskForm):
 
 class ConsensusCheckForm(FlaskForm):
     agree = IntegerField("Agree", validators=[Optional(), NumberRange(min=0, max=10_000)], default=0)
-    reservations = IntegerField("Agree with reservations", validators=[Optional(), NumberRange(min=0, max=10_000)], default=0)
+    reservations = IntegerField("Agree with reservations", validators=[Optional(), NumberRange(min=0, max=10_000)],
+                                default=0)
     stand_aside = IntegerField("Stand aside", validators=[Optional(), NumberRange(min=0, max=10_000)], default=0)
     block = IntegerField("Block", validators=[Optional(), NumberRange(min=0, max=10_000)], default=0)
     seated = IntegerField("Seated members", validators=[DataRequired(), NumberRange(min=1, max=10_000)],
@@ -39,7 +40,8 @@ class CounterProposalForm(FlaskForm):
 
 class DigestForm(FlaskForm):
     digest = RadioField("Email me about texts I follow", choices=[
-        ("daily", "A daily digest"), ("weekly", "A weekly digest"), ("never", "No digest (replies to me still come at once)")],
+        ("daily", "A daily digest"), ("weekly", "A weekly digest"),
+        ("never", "No digest (replies to me still come at once)")],
         validators=[DataRequired()])
 
 
@@ -47,7 +49,8 @@ class SettingsForm(FlaskForm):
     name = StringField("Name", validators=[DataRequired(), Length(max=160)])
     description = TextAreaField("Description", validators=[Optional(), Length(max=5000)])
     timezone = StringField("Time zone", validators=[DataRequired(), Length(max=60)],
-                           description="Every date of the convention is entered and shown in this zone, e.g. Europe/London.")
+                           description="Every date of the convention is entered and shown in this zone, "
+                                       "e.g. Europe/London.")
     support_threshold = IntegerField("Supporting members an individual submission needs",
                                      validators=[DataRequired(), NumberRange(min=0, max=100_000)])
     quorum_fraction = DecimalField("Quorum (share of seated members)", places=2,

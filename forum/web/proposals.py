@@ -68,8 +68,10 @@ def show(proposal_id: int):
         clarifications=discussion.clarifications(proposal_id, sort=sort), sort=sort,
         votes=discussion.my_votes(current_user, proposal_id),
         comment_form=CommentForm(), clarification_form=ClarificationForm(),
-        amendments=amendment_pages.amendment_page(current_user, page.proposal, page.version, request.args.get("status", "open"),
-                                             request.args.get("order", "score"), request.args.get("clause") or None))
+        amendments=amendment_pages.amendment_page(current_user, page.proposal, page.version,
+                                                  request.args.get("status", "open"),
+                                                  request.args.get("order", "score"),
+                                                  request.args.get("clause") or None))
 
 
 @bp.get("/proposals/<int:proposal_id>/clauses/<key>")

@@ -27,7 +27,8 @@ def test_personal_token_authenticates_without_csrf_and_bad_tokens_are_refused(ap
     page = client.post("/profile/token").get_data(as_text=True)
     token = re.search(r'<code class="token">([^<]+)</code>', page).group(1)
     bare = app.test_client()
-    created = bare.post("/api/v1/proposals", json={"title": "By token", "body": "One clause.", "area": conv.areas[0].id},
+    created = bare.post("/api/v1/proposals",
+                        json={"title": "By token", "body": "One clause.", "area": conv.areas[0].id},
                         headers={"Authorization": f"Bearer {token}"})
     assert created.status_code == 201 and created.json["author"]["name"] == "Alex Moreno"
     assert "Set-Cookie" not in created.headers
@@ -42,7 +43,8 @@ def test_session_calls_that_change_things_need_the_csrf_header(client):
     client.login("alex@example.org")
     response = client.client.post("/api/v1/proposals", json={"title": "x", "body": "y", "area": conv.areas[0].id})
     assert response.status_code == 400 and response.json["error"] == "csrf_failed"
-    assert client.api("POST", "/api/v1/proposals", {"title": "x", "body": "y", "area": conv.areas[0].id}).status_code == 201
+    assert client.api("POST", "/api/v1/proposals",
+                      {"title": "x", "body": "y", "area": conv.areas[0].id}).status_code == 201
 
 
 def test_anonymous_readers_can_read_but_not_write(client):

@@ -21,7 +21,8 @@ def test_demo_convention_carries_the_seed_framework_sections_and_logins(app, cli
     assert [t.name for t in areas[1].topics] == ["Local Groups", "Members", "Elections", "NCG and Direct Democracy",
                                                  "Transparency and Accountability"]
     seed = parse_seed_results((SEEDS / "004_db4f9530e61cc96f.txt").read_text())
-    sections = db.session.scalars(select(Proposal).where(Proposal.section.is_not(None)).order_by(Proposal.section)).all()
+    sections = db.session.scalars(select(Proposal).where(Proposal.section.is_not(None))
+                                  .order_by(Proposal.section)).all()
     assert len(sections) == 5
     for proposal, seed_section in zip(sections, seed.sections):
         first = client.get(f"/api/v1/proposals/{proposal.id}/versions/1").json  # later ones carry accepted amendments

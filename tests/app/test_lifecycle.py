@@ -67,7 +67,8 @@ def test_clarifications_on_interim_texts_follow_the_amendment_window(app, client
                                      origin="convention", state="interim")
     client.login("alex@example.org")
     asked = client.api("POST", f"/api/v1/proposals/{text.id}/clarifications", {"question": "What does one mean?"})
-    assert asked.status_code == 422 and "interim amendment window, which opens on 31 January 2030" in asked.json["message"]
+    assert (asked.status_code == 422
+            and "interim amendment window, which opens on 31 January 2030" in asked.json["message"])
     clock.at("amendment_window", days=1)
     asked = client.api("POST", f"/api/v1/proposals/{text.id}/clarifications", {"question": "What does one mean?"})
     assert asked.status_code == 201
@@ -122,7 +123,8 @@ def test_a_group_submission_needs_no_support_and_a_short_one_cannot_reach_drafti
     client.post("/logout")
     client.login("jo@example.org")
     taken = client.api("POST", f"/api/v1/proposals/{short}/take-into-drafting")
-    assert taken.status_code == 422 and "20 supporting members before the submissions window closed, and it has 1" in taken.json["message"]
+    assert (taken.status_code == 422
+            and "20 supporting members before the submissions window closed, and it has 1" in taken.json["message"])
     assert client.api("POST", f"/api/v1/proposals/{group_text}/take-into-drafting").json["to"] == "draft"
     explained = client.get(f"/api/v1/proposals/{short}/tracker").json["explanation"]
     assert "it had 1 of the 20 supporting members it needed when the submissions window closed 21 Jan 2030" in explained
@@ -275,8 +277,10 @@ def test_administrator_sets_up_phases_in_the_convention_zone_framework_and_assem
     bad = dict(form, drafting_opens="2030-05-01T09:00")
     refused = client.post("/admin/convention/phases", bad)
     assert refused.status_code == 303
-    assert "The drafting phase cannot open before the submissions window." in client.get("/admin/convention").get_data(as_text=True)
-    assert db.session.scalar(select(Phase.opens_at).where(Phase.kind == "drafting")) == datetime(2030, 7, 2, 8, tzinfo=timezone.utc)
+    assert ("The drafting phase cannot open before the submissions window."
+            in client.get("/admin/convention").get_data(as_text=True))
+    assert (db.session.scalar(select(Phase.opens_at).where(Phase.kind == "drafting"))
+            == datetime(2030, 7, 2, 8, tzinfo=timezone.utc))
     client.post("/admin/convention/areas", {"name": "Organising"})
     area = conv.areas[0]
     client.post(f"/admin/convention/areas/{area.id}", {"name": "Politics, People and Power"})
@@ -286,9 +290,11 @@ def test_administrator_sets_up_phases_in_the_convention_zone_framework_and_assem
     areas = client.get("/api/v1/areas").json
     assert [a["name"] for a in areas] == ["Politics, People and Power", "Power and Participation", "Organising"]
     assert [t["name"] for t in areas[0]["topics"]] == ["Policy", "Ethics", "Housing"]
-    assert "Power and Participation: taken up by the Power Assembly" in client.get("/admin/convention").get_data(as_text=True)
-    zone = client.post("/admin/convention/settings", {"name": "X", "timezone": "Mars/Olympus", "support_threshold": "20",
-                                                      "quorum_fraction": "0.5", "agreement_threshold": "0.75"})
+    assert ("Power and Participation: taken up by the Power Assembly"
+            in client.get("/admin/convention").get_data(as_text=True))
+    zone = client.post("/admin/convention/settings", {"name": "X", "timezone": "Mars/Olympus",
+                                                      "support_threshold": "20", "quorum_fraction": "0.5",
+                                                      "agreement_threshold": "0.75"})
     assert "is not a time zone we know" in client.get(zone.headers["Location"]).get_data(as_text=True)
 
 

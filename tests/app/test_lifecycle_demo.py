@@ -25,7 +25,8 @@ def test_demo_sections_are_interim_since_the_window_opened_and_submissions_eligi
     assert {p.state for p in submissions} == {"merged_into", "submission"}
     for p in submissions:
         if p.state == "submission":  # left behind only for want of supporting members
-            assert "so it cannot go to an assembly" in client.get(f"/api/v1/proposals/{p.id}/tracker").json["explanation"]
+            assert ("so it cannot go to an assembly"
+                    in client.get(f"/api/v1/proposals/{p.id}/tracker").json["explanation"])
     assert db.session.query(Support).count() >= 40
     assert db.session.scalar(select(Transition).where(Transition.event == "phase_closed")) is not None
 

@@ -38,14 +38,15 @@ def test_a_submission_travels_to_the_ballot_and_the_tracker_explains_every_step(
                 "agreement_threshold": "0.75", "blocks_stop": "y", "silent_counts": "y"}
     assert client.post("/admin/convention/settings", settings).status_code == 303
     another_client.login("alex@example.org")
-    created = another_client.api("POST", "/api/v1/proposals", {"title": "Open selections", "area": area,
-                                                               "body": "Campaign for open selections.\n\nMeet monthly."})
+    created = another_client.api("POST", "/api/v1/proposals",
+                                 {"title": "Open selections", "area": area,
+                                  "body": "Campaign for open selections.\n\nMeet monthly."})
     assert created.status_code == 201
     text_id = created.json["id"]
     state = _tracker(client, text_id)
     assert state["state"] == "submission"
-    assert state["explanation"] == ("Submission since 2 Jan 2030; 0 of the 3 supporting members it needs, 3 more needed; "
-                                    "the submissions window closes 21 Jan 2030.")
+    assert state["explanation"] == ("Submission since 2 Jan 2030; 0 of the 3 supporting members it needs, "
+                                    "3 more needed; the submissions window closes 21 Jan 2030.")
     own = another_client.api("POST", f"/api/v1/proposals/{text_id}/supports")
     assert own.status_code == 403
     for n in (1, 2, 3):
@@ -176,7 +177,8 @@ def test_a_submission_travels_to_the_ballot_and_the_tracker_explains_every_step(
     assert led.status_code == 201 and led.json["origin"] == "leadership"
     leadership_amendment = led.json["id"]
     counter = client.api("POST", f"/api/v1/proposals/{composite}/counter-proposals",
-                         {"title": "Selections by trigger ballot", "body": "Keep trigger ballots, lower the threshold."})
+                         {"title": "Selections by trigger ballot",
+                          "body": "Keep trigger ballots, lower the threshold."})
     assert counter.status_code == 201 and counter.json["state"] == "final" and counter.json["counter_to"] == composite
     round_open = _tracker(client, composite)
     assert (round_open["leadership_amendments"], round_open["leadership_undecided"]) == (1, 1)
@@ -211,7 +213,8 @@ def test_a_submission_travels_to_the_ballot_and_the_tracker_explains_every_step(
     assert result["state"] == "on_ballot"
     assert result["explanation"] == "On the ballot since 2 Mar 2030; the ballot closes 12 Mar 2030."
     moves = [(t["from"], t["to"]) for t in result["history"] if t["from"] != t["to"]]
-    assert moves == [(None, "draft"), ("draft", "consensus"), ("consensus", "interim"), ("interim", "final"), ("final", "on_ballot")]
+    assert moves == [(None, "draft"), ("draft", "consensus"), ("consensus", "interim"), ("interim", "final"),
+                     ("final", "on_ballot")]
     assert _clauses(client, composite) == (3, ["Organise for open selections.", "Meet weekly."])
     page = client.get(f"/proposals/{composite}").get_data(as_text=True)
     assert "On the ballot since 2 Mar 2030" in page and "Selections by trigger ballot" in page

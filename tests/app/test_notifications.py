@@ -44,7 +44,8 @@ def test_a_reply_is_notified_and_mailed_at_once_and_followers_wait_for_the_diges
     assert "Sent 1 digests covering 2 notifications" in runner.invoke(args=["notifications", "send-digests"]).output
     to, subject, body = mailer.sent[-1]
     assert to == "alex@example.org" and "2 updates on 1 texts" in subject
-    assert body.count("\nOpen selections\n") == 1 and "Supporter 1 commented" in body and "Supporter 2 commented" in body
+    assert (body.count("\nOpen selections\n") == 1 and "Supporter 1 commented" in body
+            and "Supporter 2 commented" in body)
     assert "Sent 0 digests" in runner.invoke(args=["notifications", "send-digests"]).output
     author.post("/notifications/read")
     assert author.get("/api/v1/notifications").json["unread"] == 0

@@ -35,7 +35,8 @@ def test_a_member_submits_a_proposal_and_reads_it_as_numbered_clauses(client):
     topic = conv.areas[1].topics[0]
     response = client.post("/proposals/new", {"title": "Local groups first", "area": conv.areas[1].id,
                                               "topics": [topic.id],
-                                              "body": "Groups get their members' data.\n\n1. A fund.\n2. A key contact."})
+                                              "body": "Groups get their members' data.\n\n"
+                                                      "1. A fund.\n2. A key contact."})
     assert response.status_code == 303
     page = client.get(response.headers["Location"]).get_data(as_text=True)
     clauses = re.findall(r'<li id="clause-(c\d+)" class="clause" value="(\d+)">', page)
@@ -74,7 +75,8 @@ def test_saving_over_a_newer_version_is_refused_and_the_text_kept(client):
     conv, alex = _setup()
     proposal = factories.proposal(alex, conv)
     client.login("alex@example.org")
-    client.post(f"/proposals/{proposal.id}/edit", {"title": "Open selections", "base_version": 1, "body": "First edit."})
+    client.post(f"/proposals/{proposal.id}/edit", {"title": "Open selections", "base_version": 1,
+                                                   "body": "First edit."})
     stale = client.post(f"/proposals/{proposal.id}/edit", {"title": "Open selections", "base_version": 1,
                                                            "body": "My stale edit."})
     assert stale.status_code == 422

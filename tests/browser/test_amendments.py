@@ -39,7 +39,8 @@ def test_selected_words_become_an_amendment_that_is_voted_and_accepted_into_a_ne
     author.goto(url)
     axe.check(author)
     assert author.evaluate(SELECT_WORD, ["c1", "monthly"])
-    author.get_by_role("toolbar", name="Amend the selected words").get_by_role("button", name="Replace the words").click()
+    author.get_by_role("toolbar", name="Amend the selected words").get_by_role(
+        "button", name="Replace the words").click()
     clause = author.locator("#clause-c1")
     expect(clause.get_by_text("Selected words 5: “monthly”")).to_be_visible()
     expect(clause.get_by_label("New words")).to_have_value("monthly")
@@ -84,7 +85,8 @@ def test_selected_words_become_an_amendment_that_is_voted_and_accepted_into_a_ne
     expect(drafter.get_by_text("Version 2 of 2", exact=False)).to_be_visible()
 
     drafter.get_by_role("link", name="Compare versions").click()
-    expect(drafter.get_by_role("main").get_by_role("status")).to_contain_text("1 of 3 clauses differ between version 1 and version 2")
+    expect(drafter.get_by_role("main").get_by_role("status")).to_contain_text(
+        "1 of 3 clauses differ between version 1 and version 2")
     axe.check(drafter)
     compared = drafter.locator("#compare-c1")
     expect(compared.locator("del")).to_have_text("[deleted: monthly]")

@@ -85,5 +85,6 @@ def test_administrator_sets_quotas_commits_a_seed_draws_and_publishes_the_panel(
     volunteer.goto("/pools")
     axe.check(volunteer)
     volunteer.get_by_role("link", name=re.compile("your opaque id and your chance")).click()
-    expect(volunteer.get_by_role("region", name="Your entry in this draw")).to_contain_text("Your chance of selection was")
+    expect(volunteer.get_by_role("region", name="Your entry in this draw")).to_contain_text(
+        "Your chance of selection was")
     axe.check(volunteer)

@@ -36,7 +36,8 @@ def test_support_count_rises_live_for_another_reader(app, new_page, axe):
 
     # No reload on the watcher's side: the count and the explanation arrive over Socket.IO.
     expect(count).to_have_text("1")
-    expect(watcher.locator("[data-explanation]")).to_contain_text("1 of the 20 supporting members it needs, 19 more needed")
+    expect(watcher.locator("[data-explanation]")).to_contain_text(
+        "1 of the 20 supporting members it needs, 19 more needed")
 
     for path in ("/timeline", "/progress", f"/proposals/{proposal.id}/tracker", "/notifications", "/profile"):
         supporter.goto(path)

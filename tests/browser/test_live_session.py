@@ -55,7 +55,8 @@ def test_facilitator_and_two_members_run_a_consensus_check_live(app, new_page, a
     for page in (jo, alex, bea):
         expect(page.locator('[data-count="agree"]')).to_have_text("1")
         expect(page.locator('[data-count="reservations"]')).to_have_text("1")
-        expect(page.locator("[data-reasons]")).to_contain_text("Bea Hughes (agree with reservations): Clause 2 needs a date.")
+        expect(page.locator("[data-reasons]")).to_contain_text(
+            "Bea Hughes (agree with reservations): Clause 2 needs a date.")
     axe.check(bea)
     # The reason Bea typed is still in her form: live updates never wipe it.
     expect(bea.get_by_label("Reason")).to_have_value("Clause 2 needs a date.")

@@ -32,7 +32,8 @@ class Client:
         self.states: list[dict] = []
         self.arrived = threading.Event()
         self.sio = socketio_client.Client(reconnection=True, reconnection_delay=0.2, reconnection_delay_max=0.5)
-        self.sio.on("connect", lambda: self.sio.emit("join_session", {"session": session_id}, namespace=NS), namespace=NS)
+        self.sio.on("connect", lambda: self.sio.emit("join_session", {"session": session_id}, namespace=NS),
+                    namespace=NS)
         self.sio.on("session_state", self._state, namespace=NS)
         self.sio.connect(url, headers={"Cookie": cookie}, namespaces=[NS], transports=["websocket"], wait_timeout=10)
 

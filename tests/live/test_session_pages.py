@@ -66,7 +66,8 @@ def test_plain_forms_work_without_javascript(room, client, another_client):
     assert "Your hand is up." in page and "direct response" in page
     another_client.login("jo@example.org")
     assert another_client.post(f"/sessions/{room.id}/do/call_next").status_code == 303
-    assert "Speaking now: <strong data-speaker>Alex Moreno" in another_client.get(f"/sessions/{room.id}").get_data(as_text=True)
+    assert ("Speaking now: <strong data-speaker>Alex Moreno"
+            in another_client.get(f"/sessions/{room.id}").get_data(as_text=True))
     refused = client.post(f"/sessions/{room.id}/do/call_next", follow_redirects=False)
     assert refused.status_code == 403
     assert client.post(f"/sessions/{room.id}/do/nonsense").status_code == 404
@@ -76,8 +77,8 @@ def test_minutes_list_attendance_speakers_and_checks_and_download_as_markdown(ro
     facilitator = connect("jo@example.org", join=room.id)
     alex = connect("alex@example.org", join=room.id)
     bea = connect("bea@example.org", join=room.id)
-    for sio, event, payload in [(alex, "raise_hand", {}), (facilitator, "call_next", {}), (facilitator, "open_check", {}),
-                                (alex, "answer_check", {"response": "agree"}),
+    for sio, event, payload in [(alex, "raise_hand", {}), (facilitator, "call_next", {}),
+                                (facilitator, "open_check", {}), (alex, "answer_check", {"response": "agree"}),
                                 (bea, "answer_check", {"response": "agree"}), (facilitator, "close_check", {})]:
         assert sio.emit(event, {"session": room.id, **payload}, namespace="/sessions", callback=True).get("ok")
     client.login("olu@example.org")

@@ -23,7 +23,8 @@ def test_joining_sends_the_whole_state_to_the_joiner_and_presence_to_the_room(ro
     facilitator = connect("jo@example.org", join=room.id)
     state = last(facilitator, "session_state")
     assert state["you"]["role"] == "facilitator"
-    assert [i["title"] for i in state["agenda"]["items"]] == ["Hand power to local groups", "Turn members into organisers"]
+    assert [i["title"] for i in state["agenda"]["items"]] == ["Hand power to local groups",
+                                                              "Turn members into organisers"]
     assert state["agenda"]["text"]["clauses"][0]["body"].startswith("Campaign")
     received(facilitator)
 
@@ -141,7 +142,8 @@ def test_consensus_check_tally_reaches_everyone_and_its_outcome_is_stored(room, 
     assert emit(bea, "answer_check", {"session": room.id, "response": "block"})["error"] == "block_needs_reason"
 
     emit(alex, "answer_check", {"session": room.id, "response": "agree"})
-    emit(bea, "answer_check", {"session": room.id, "response": "agree_with_reservations", "reason": "Clause 2 is vague."})
+    emit(bea, "answer_check", {"session": room.id, "response": "agree_with_reservations",
+                               "reason": "Clause 2 is vague."})
     for sio in (facilitator, alex, bea, olu):
         check = last(sio, "tally_changed")["check"]
         tally = check["tally"]
@@ -156,7 +158,8 @@ def test_consensus_check_tally_reaches_everyone_and_its_outcome_is_stored(room, 
     assert last(olu, "check_closed")["check"]["outcome"]["reason"].startswith("Consensus reached")
     stored = db.session.scalar(select(SessionCheck))
     assert stored.reached is True and stored.closed_by_id == room.facilitator.id
-    assert emit(alex, "answer_check", {"session": room.id, "response": "block", "reason": "late"})["error"] == "no_open_check"
+    assert emit(alex, "answer_check",
+                {"session": room.id, "response": "block", "reason": "late"})["error"] == "no_open_check"
 
 
 def test_a_reconnecting_client_gets_queue_timer_and_open_check_back(room, connect):

@@ -39,7 +39,9 @@ def test_quorum_is_half_the_seats_by_default():
 
 def test_agreement_threshold_is_inclusive_and_counts_reservations_as_agreement():
     # 12 present, 2 stand aside: 10 counted; 6 agree + 2 with reservations is 80%.
-    assert evaluate_check(RULES, 20, {Response.AGREE: 6, Response.AGREE_WITH_RESERVATIONS: 2, Response.STAND_ASIDE: 2}, present=12).reached
+    assert evaluate_check(
+        RULES, 20, {Response.AGREE: 6, Response.AGREE_WITH_RESERVATIONS: 2, Response.STAND_ASIDE: 2}, present=12
+    ).reached
     # 9 of 12 counted is exactly 75%.
     assert evaluate_check(RULES, 20, {Response.AGREE: 6, Response.AGREE_WITH_RESERVATIONS: 3}, present=12).reached
     short = evaluate_check(RULES, 20, {Response.AGREE: 8}, present=11)  # 8 of 11 is 72.7%
@@ -54,7 +56,9 @@ def test_silence_counts_against_but_not_against_quorum():
 
 def test_without_blocks_stop_a_block_counts_like_silence():
     rules = Rules(blocks_stop=False)
-    assert evaluate_check(rules, 20, {Response.AGREE: 6, Response.AGREE_WITH_RESERVATIONS: 3, Response.BLOCK: 3}).reached
+    assert evaluate_check(
+        rules, 20, {Response.AGREE: 6, Response.AGREE_WITH_RESERVATIONS: 3, Response.BLOCK: 3}
+    ).reached
     assert not evaluate_check(rules, 20, {Response.AGREE: 8, Response.BLOCK: 3}).reached
 
 

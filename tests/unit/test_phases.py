@@ -254,7 +254,8 @@ def test_members_are_told_what_they_can_do_in_the_submissions_window():
 
 def test_members_are_told_when_the_next_phase_opens_during_drafting():
     assert what_members_can_do(SEED, at(2021, 10, 1)) == [
-        "Nothing is open to members right now; the interim amendment window opens on 17 February 2022 at 09:00 (Europe/London)."
+        "Nothing is open to members right now; the interim amendment window opens on "
+        "17 February 2022 at 09:00 (Europe/London)."
     ]
 
 

@@ -57,7 +57,9 @@ class Clock:
         return self.now
 
 
-def room(seats: int = 12, present: int = 12, agenda=("Opening", "Composite draft on open selections", "Any other business")):
+def room(
+    seats: int = 12, present: int = 12, agenda=("Opening", "Composite draft on open selections", "Any other business")
+):
     seated = frozenset(range(1, seats + 1))
     return Session(
         agenda=tuple(agenda),
@@ -636,14 +638,19 @@ def test_opening_a_check_records_subject_and_agenda_item():
     session, _ = room().next_item()
     check, events = ConsensusCheck.open(session, " amendment:45 ", FACILITATOR, T0)
     assert (check.subject, check.item, check.is_open) == ("amendment:45", 1, True)
-    assert events[0].to_dict() == {"event": "check_opened", "subject": "amendment:45", "item": 1, "opened_by": FACILITATOR}
+    assert events[0].to_dict() == {
+        "event": "check_opened", "subject": "amendment:45", "item": 1, "opened_by": FACILITATOR
+    }
 
 
 def test_tally_counts_each_response_and_who_has_not_answered():
     session = room(seats=12, present=11)
     check = answer_all(
         session, open_check(session),
-        [("agree", None)] * 6 + [("agree_with_reservations", "Too vague on timing")] * 2 + [("stand_aside", None)] + [("block", "Breaks the rules on selections")],
+        [("agree", None)] * 6
+        + [("agree_with_reservations", "Too vague on timing")] * 2
+        + [("stand_aside", None)]
+        + [("block", "Breaks the rules on selections")],
     )
     tally = check.tally(session)
     assert (tally.agree, tally.reservations, tally.stand_aside, tally.block, tally.not_answered) == (6, 2, 1, 1, 1)
@@ -807,7 +814,11 @@ def test_an_interrupted_check_keeps_its_roll_and_says_so():
 
 def test_check_and_outcome_round_trip_through_json():
     session = room()
-    check = answer_all(session, open_check(session), [("agree", None), ("block", "Not consulted"), ("agree_with_reservations", "Timing")])
+    check = answer_all(
+        session,
+        open_check(session),
+        [("agree", None), ("block", "Not consulted"), ("agree_with_reservations", "Timing")],
+    )
     assert ConsensusCheck.from_dict(json.loads(json.dumps(check.to_dict()))) == check
     closed, outcome, _ = check.close(session, FACILITATOR, T0, RULE)
     assert ConsensusCheck.from_dict(json.loads(json.dumps(closed.to_dict()))) == closed
@@ -817,7 +828,11 @@ def test_check_and_outcome_round_trip_through_json():
 
 
 @settings(max_examples=100)
-@given(st.lists(st.sampled_from(["agree", "agree_with_reservations", "stand_aside", "block", None]), min_size=1, max_size=20))
+@given(
+    st.lists(
+        st.sampled_from(["agree", "agree_with_reservations", "stand_aside", "block", None]), min_size=1, max_size=20
+    )
+)
 def test_tally_adds_up_to_the_seated_members_present(choices):
     session = room(seats=len(choices), present=len(choices))
     check = open_check(session)
@@ -839,7 +854,9 @@ def test_a_message_is_posted_trimmed():
     assert events[0].to_dict()["message"]["text"] == "Point taken."
 
 
-@pytest.mark.parametrize("text, code", [("", "message_empty"), ("  \n ", "message_empty"), ("x" * 1001, "message_too_long")])
+@pytest.mark.parametrize(
+    "text, code", [("", "message_empty"), ("  \n ", "message_empty"), ("x" * 1001, "message_too_long")]
+)
 def test_empty_or_overlong_messages_are_refused(text, code):
     with pytest.raises(DomainError) as err:
         Chat().post(room(), 1, 3, text, T0)
@@ -880,13 +897,19 @@ def test_a_removed_message_leaves_a_gap_without_its_words():
 
 def session_record():
     session = room(seats=3, present=3)
-    check = answer_all(session, open_check(session, "Composite draft 2, version 3"), [("agree", None), ("agree", None), ("stand_aside", None)])
+    check = answer_all(
+        session,
+        open_check(session, "Composite draft 2, version 3"),
+        [("agree", None), ("agree", None), ("stand_aside", None)],
+    )
     _, outcome, _ = check.close(session, FACILITATOR, T0, RULE)
     return {
         "title": "Assembly A, session 2",
         "held_on": "14 August 2021",
         "agenda": ["Opening", "Composite draft on open selections"],
-        "attendance": {"facilitators": ["Andrea"], "present": ["Ben", "Chi", "Dev"], "absent": ["Eve"], "observers": 40},
+        "attendance": {
+            "facilitators": ["Andrea"], "present": ["Ben", "Chi", "Dev"], "absent": ["Eve"], "observers": 40
+        },
         "speakers": [
             {"item": 1, "name": "Ben", "kind": "ordinary"},
             {"item": 0, "name": "Andrea"},
@@ -915,7 +938,10 @@ def test_minutes_export_as_markdown():
     assert "- Present (3): Ben, Chi, Dev" in text
     assert "## 2. Composite draft on open selections" in text
     assert "Speakers, in order: Ben, Chi (point of information), Ben." in text
-    assert "- Composite draft 2, version 3: Consensus reached: 2 agree, 0 with reservations, 1 standing aside, no block; 3 of 3 seated members present; 2 of the 2 counted agree (100%; at least 75% needed)." in text
+    assert (
+        "- Composite draft 2, version 3: Consensus reached: 2 agree, 0 with reservations, 1 standing aside, no block; "
+        "3 of 3 seated members present; 2 of the 2 counted agree (100%; at least 75% needed)."
+    ) in text
     assert text.index("## 1. Opening") < text.index("## 2.")
 
 

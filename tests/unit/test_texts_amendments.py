@@ -160,7 +160,9 @@ def test_applying_conflicting_amendments_is_refused_naming_both():
 
 def test_amendments_that_together_empty_a_clause_are_refused():
     v = text("Two words")
-    assert code_of(lambda: apply(v, [rw("c1", 0, 1, "", "a:1"), rw("c1", 1, 2, "", "a:2")], 2)) == "clause_would_be_empty"
+    assert (
+        code_of(lambda: apply(v, [rw("c1", 0, 1, "", "a:1"), rw("c1", 1, 2, "", "a:2")], 2)) == "clause_would_be_empty"
+    )
 
 
 def test_new_clauses_cannot_reuse_a_key_number():

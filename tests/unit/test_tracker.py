@@ -246,7 +246,9 @@ def test_composite_starts_as_a_draft():
 
 def test_a_check_short_of_consensus_is_recorded_and_keeps_the_draft():
     draft = status(S.DRAFT)
-    for check in (check_of(agree=9), check_of(agree=16, block=1), check_of(agree=8, reservations=1, stand_aside=1, present=14)):
+    for check in (
+        check_of(agree=9), check_of(agree=16, block=1), check_of(agree=8, reservations=1, stand_aside=1, present=14)
+    ):
         after, record = transition(draft, check, RULES, LATER, 2)
         assert after.state is S.DRAFT and after.since == T0
         assert after.last_check is not None and not after.last_check.reached
@@ -274,7 +276,9 @@ def test_interim_cannot_become_final_while_an_amendment_waits_for_a_disposition(
         "This text is an interim proposal; to record a consensus check it needs a disposition on every "
         "amendment, and 2 amendments still have none."
     )
-    interim, _ = transition(interim, AmendmentDisposed(3, Disposition.ACCEPTED_AS_MODIFIED, "Merged wording."), RULES, LATER, 2)
+    interim, _ = transition(
+        interim, AmendmentDisposed(3, Disposition.ACCEPTED_AS_MODIFIED, "Merged wording."), RULES, LATER, 2
+    )
     refused(interim, REACHING)
     interim, record = transition(interim, AmendmentDisposed(4, Disposition.REJECTED, "Out of scope."), RULES, LATER, 2)
     assert record.reason == "Amendment #4 rejected: Out of scope."
@@ -330,7 +334,9 @@ def test_on_ballot_needs_every_leadership_amendment_decided():
         "This text is a final proposal; to go on the ballot it needs the assembly's decision on every "
         "leadership amendment and counter-proposal, and 1 still wait."
     )
-    final, _ = transition(final, LeadershipAmendmentDecided(5, Disposition.ACCEPTED, "Agreed in session."), RULES, LATER, 2)
+    final, _ = transition(
+        final, LeadershipAmendmentDecided(5, Disposition.ACCEPTED, "Agreed in session."), RULES, LATER, 2
+    )
     assert transition(final, PlacedOnBallot(), RULES, LATER, 2)[0].state is S.ON_BALLOT
 
 
@@ -432,7 +438,11 @@ MAIN_PATH = [S.SUBMISSION, S.DRAFT, S.CONSENSUS, S.INTERIM, S.FINAL, S.ON_BALLOT
 def forward(s: TextStatus):
     """The event a willing assembly would send next to move the text on."""
     if s.state is S.SUBMISSION:
-        return TakenIntoDrafting() if s.supports >= 20 or s.origin is not Origin.INDIVIDUAL else SupportCounted(s.supports + 7)
+        return (
+            TakenIntoDrafting()
+            if s.supports >= 20 or s.origin is not Origin.INDIVIDUAL
+            else SupportCounted(s.supports + 7)
+        )
     if s.state in (S.DRAFT,):
         return REACHING
     if s.state is S.CONSENSUS:
@@ -627,7 +637,9 @@ def test_explain_consensus_points_at_the_amendment_window():
 
 def test_explain_final_counts_leadership_amendments():
     final = TextStatus(S.FINAL, at(2022, 3, 30))
-    text = explained(final, TextFacts(leadership_total=3, leadership_undecided=1, counter_proposals=1), now=at(2022, 4, 10))
+    text = explained(
+        final, TextFacts(leadership_total=3, leadership_undecided=1, counter_proposals=1), now=at(2022, 4, 10)
+    )
     assert text == (
         "Final since 30 Mar 2022; 3 leadership amendments, 1 still waiting for the assembly's decision; "
         "1 counter-proposal tabled; the leadership round closes 21 Apr 2022; it goes on the ballot once "

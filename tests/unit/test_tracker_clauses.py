@@ -51,7 +51,8 @@ def test_one_carried_clause_carries_the_text_and_the_reason_names_the_others():
     ((clause(1, False),), TextState.NOT_CARRIED, "Not carried: its only clause was not carried."),
     ((clause(1, True), clause(2, False), clause(3, False), clause(4, False)), TextState.CARRIED,
      "Carried: 1 of 4 clauses carried; clauses 2, 3 and 4 were not carried."),
-    ((clause(1, True), clause(2, False)), TextState.CARRIED, "Carried: 1 of 2 clauses carried; clause 2 was not carried."),
+    ((clause(1, True), clause(2, False)), TextState.CARRIED,
+     "Carried: 1 of 2 clauses carried; clause 2 was not carried."),
 ])
 def test_the_reason_says_how_the_clauses_fared(clauses, state, reason):
     status, record = declare(*clauses)

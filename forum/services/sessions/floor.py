@@ -14,7 +14,8 @@ from forum.records import sessions as records
 from forum.records.conventions import now
 
 
-def _queue_change(actor, session_id: int, action: str, change: Callable[[records.Room], list[core.Event]]) -> dict[str, Any]:
+def _queue_change(actor, session_id: int, action: str,
+                  change: Callable[[records.Room], list[core.Event]]) -> dict[str, Any]:
     with transaction():
         room = enter_session(actor, session_id, action)
         before = room.timer

@@ -87,7 +87,8 @@ def _announce_observers_soon(session_id: int) -> None:
         if session_id in _pending:
             return
         _pending.add(session_id)
-    socketio.start_background_task(_announce_observers_later, cast(Any, current_app)._get_current_object(), session_id, delay)
+    socketio.start_background_task(_announce_observers_later, cast(Any, current_app)._get_current_object(),
+                                   session_id, delay)
 
 
 def _announce_observers_later(app, session_id: int, delay: float) -> None:

@@ -269,3 +269,21 @@ def test_the_proposal_carried_and_the_counter_proposal_not_adopted_both_texts_sa
     assert "Not adopted" in pages["c"] and [_state(t) for t in (a, c)] == ["carried", "not_adopted"]
     adopted = client.get(f"/api/v1/proposals/{a}").json["version"]
     assert [cl["key"] for cl in adopted["clauses"]] == ["c1", "c2", "c3", "c4"]
+
+
+def test_a_text_already_decided_by_one_ballot_is_refused_by_the_next_in_the_trackers_words(app, client, scene):
+    s = scene
+    admin = db.session.scalar(db.select(User).where(User.email == "admin@example.org"))
+    conv_id = db.session.get(Proposal, s["b"]).convention_id
+    second = ballots.create_ballot(admin, conv_id, "Second ballot", s["opens"], s["closes"], date(2029, 12, 31),
+                                   [s["b"]])  # already on the ballot: it stays there
+    _vote(s)
+    s["clock"].now = s["closes"] + timedelta(hours=2)
+    client.login("admin@example.org")
+    assert client.api("POST", f"/api/v1/ballots/{s['ballot']}/declare").status_code == 200
+    later = client.api("POST", f"/api/v1/ballots/{second.id}/declare").json
+    assert later["changed"] is False
+    assert later["message"] == "Nothing changed: no text could take this result. 1 text was refused by the tracker."
+    assert later["texts"] == [{"proposal": s["b"], "title": "Affiliation fees", "outcome": "refused",
+                               "message": "This text is not carried; nothing can change it any more.",
+                               "adopted_version": None}]

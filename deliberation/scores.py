@@ -30,6 +30,11 @@ def check(value: object) -> int:
     return int(value)
 
 
+def counts(ups: int, downs: int) -> Counts:
+    """The counts of `ups` votes up and `downs` votes down."""
+    return Counts(ups - downs, ups, downs)
+
+
 def counts_of(value: int) -> Counts:
     """What one member's vote adds to the counts."""
     return Counts(value, int(value == UP), int(value == DOWN))

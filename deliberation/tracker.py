@@ -4,10 +4,12 @@ One state machine per text:
 
     submission -> draft -> consensus -> interim -> final -> on_ballot -> carried | not_carried
 
-plus withdrawn, merged_into (a composite) and superseded. The moves are one table,
-`TABLE`, from (state, kind of event) to a list of routes, each with its guards; the first
-route whose guards all pass is taken. Guards and thresholds are data (`Rules`), so a
-convention can change its quorum or whether one block stops consensus without code.
+A leadership counter-proposal starts final and ends adopted | not_adopted, as the ballot's
+counter-proposal rule (deliberation.ballot.decide_pair) decides; plus withdrawn, merged_into
+(a composite) and superseded. The moves are one table, `TABLE`, from (state, kind of event)
+to a list of routes, each with its guards; the first route whose guards all pass is taken.
+Guards and thresholds are data (`Rules`), so a convention can change its quorum or whether one
+block stops consensus without code.
 
 Every accepted event returns a `Transition` saying who, when, on what evidence and why,
 in a member's words, including events that leave the state where it was (a disposition
@@ -40,13 +42,16 @@ class TextState(Enum):
     ON_BALLOT = "on_ballot"
     CARRIED = "carried"
     NOT_CARRIED = "not_carried"
+    ADOPTED = "adopted"            # a counter-proposal the ballot chose
+    NOT_ADOPTED = "not_adopted"    # a counter-proposal the ballot did not choose
     WITHDRAWN = "withdrawn"
     MERGED_INTO = "merged_into"
     SUPERSEDED = "superseded"
 
 
 TERMINAL = frozenset(
-    {TextState.CARRIED, TextState.NOT_CARRIED, TextState.WITHDRAWN, TextState.MERGED_INTO, TextState.SUPERSEDED}
+    {TextState.CARRIED, TextState.NOT_CARRIED, TextState.ADOPTED, TextState.NOT_ADOPTED, TextState.WITHDRAWN,
+     TextState.MERGED_INTO, TextState.SUPERSEDED}
 )
 
 STATE_WORDS: dict[TextState, str] = {
@@ -58,6 +63,8 @@ STATE_WORDS: dict[TextState, str] = {
     TextState.ON_BALLOT: "on the ballot",
     TextState.CARRIED: "carried",
     TextState.NOT_CARRIED: "not carried",
+    TextState.ADOPTED: "an adopted counter-proposal",
+    TextState.NOT_ADOPTED: "a counter-proposal that was not adopted",
     TextState.WITHDRAWN: "withdrawn",
     TextState.MERGED_INTO: "merged into a composite",
     TextState.SUPERSEDED: "superseded",
@@ -69,6 +76,7 @@ STATE_LABELS: Mapping[str, str] = MappingProxyType({
     TextState.CONSENSUS.value: "Consensus reached", TextState.INTERIM.value: "Interim proposal",
     TextState.FINAL.value: "Final proposal", TextState.ON_BALLOT.value: "On the ballot",
     TextState.CARRIED.value: "Carried", TextState.NOT_CARRIED.value: "Not carried",
+    TextState.ADOPTED.value: "Adopted", TextState.NOT_ADOPTED.value: "Not adopted",
     TextState.WITHDRAWN.value: "Withdrawn", TextState.MERGED_INTO.value: "Merged into a composite",
     TextState.SUPERSEDED.value: "Superseded",
 })
@@ -82,6 +90,8 @@ BECOME_WORDS: dict[TextState, str] = {
     TextState.ON_BALLOT: "to go on the ballot",
     TextState.CARRIED: "to be carried",
     TextState.NOT_CARRIED: "to be declared not carried",
+    TextState.ADOPTED: "to be adopted",
+    TextState.NOT_ADOPTED: "to be declared not adopted",
     TextState.WITHDRAWN: "to be withdrawn",
     TextState.MERGED_INTO: "to be merged into a composite",
     TextState.SUPERSEDED: "to be superseded",
@@ -92,6 +102,7 @@ class Origin(Enum):
     GROUP = "group"            # a local group's submission: eligible as it stands
     INDIVIDUAL = "individual"  # a member's submission: needs supporting members
     COMPOSITE = "composite"    # written by an assembly from submissions: starts as a draft
+    COUNTER_PROPOSAL = "counter_proposal"  # the leadership's answer to a final proposal: starts final
 
 
 class Disposition(Enum):
@@ -172,8 +183,10 @@ class TextStatus:
 
 
 def start(origin: Origin, now: datetime) -> TextStatus:
-    """A new text: submissions start as submissions, an assembly's composite as a draft."""
-    state = TextState.DRAFT if origin is Origin.COMPOSITE else TextState.SUBMISSION
+    """A new text: submissions start as submissions, an assembly's composite as a draft, and the
+    leadership's counter-proposal as final (it answers a final proposal)."""
+    state = {Origin.COMPOSITE: TextState.DRAFT, Origin.COUNTER_PROPOSAL: TextState.FINAL}.get(
+        origin, TextState.SUBMISSION)
     return TextStatus(state=state, since=now, origin=origin)
 
 
@@ -312,6 +325,15 @@ class ClauseResult:
     votes_against: int
     abstentions: int
     reason: str = ""
+    paired_with: str = ""   # the other half of its counter-proposal pair, in words ("the counter-proposal “…”")
+    pair_reason: str = ""   # why the counter-proposal rule chose one of the two
+
+    @property
+    def pair_words(self) -> str:
+        """'Clause 1 stood beside the counter-proposal “…”: the counter-proposal is adopted because …'"""
+        if not self.paired_with:
+            return ""
+        return f"Clause {self.number} stood beside {self.paired_with}: {self.pair_reason.rstrip('.')}"
 
 
 @dataclass(frozen=True)
@@ -346,19 +368,25 @@ def _numbers(numbers: Sequence[int]) -> str:
     return words[0] if len(words) == 1 else ", ".join(words[:-1]) + " and " + words[-1]
 
 
-def clause_summary(clauses: Sequence[ClauseResult]) -> str:
-    """'17 of 19 clauses carried; clauses 12 and 13 were not carried', in a member's words."""
+def clause_summary(clauses: Sequence[ClauseResult], word: str = "carried") -> str:
+    """'17 of 19 clauses carried; clauses 12 and 13 were not carried', in a member's words, then
+    for each clause put beside the other half of a counter-proposal pair, which was chosen and why.
+    `word` is "adopted" for a counter-proposal."""
     total, carried = len(clauses), [c for c in clauses if c.carried]
     lost = [c.number for c in clauses if not c.carried]
     if total == 1:
-        return "its only clause carried" if carried else "its only clause was not carried"
-    if not carried:
-        return f"none of its {total:,} clauses carried"
-    if not lost:
-        return f"all {total:,} clauses carried"
-    return (f"{len(carried):,} of {total:,} clauses carried; "
-            f"{'clause' if len(lost) == 1 else 'clauses'} {_numbers(lost)} "
-            f"{'was' if len(lost) == 1 else 'were'} not carried")
+        head = f"its only clause {'was ' if word == 'adopted' else ''}{word}" if carried else \
+            f"its only clause was not {word}"
+    elif not carried:
+        head = f"none of its {total:,} clauses {'was ' if word == 'adopted' else ''}{word}"
+    elif not lost:
+        head = f"all {total:,} clauses {'were ' if word == 'adopted' else ''}{word}"
+    else:
+        head = (f"{len(carried):,} of {total:,} clauses {'were ' if word == 'adopted' else ''}{word}; "
+                f"{'clause' if len(lost) == 1 else 'clauses'} {_numbers(lost)} "
+                f"{'was' if len(lost) == 1 else 'were'} not {word}")
+    pairs = [c.pair_words for c in clauses if c.pair_words]
+    return ". ".join([head, *pairs])
 
 
 @dataclass(frozen=True)
@@ -496,6 +524,10 @@ LEADERSHIP_SETTLED = Guard(
 CARRIED_BY_BALLOT = Guard(
     "carried", lambda s, e, r: e.carried, lambda s, e, r: "a ballot result that carries it",
 )
+A_COUNTER_PROPOSAL = Guard(
+    "counter_proposal", lambda s, e, r: s.origin is Origin.COUNTER_PROPOSAL,
+    lambda s, e, r: "to be a leadership counter-proposal",
+)
 
 
 @dataclass(frozen=True)
@@ -529,7 +561,10 @@ TABLE: dict[tuple[TextState, type], tuple[Route, ...]] = {
     (S.FINAL, CounterProposalTabled): (Route(S.FINAL, (ROUND_OPEN, COUNTER_NEW)),),
     (S.FINAL, CounterProposalConsidered): (Route(S.FINAL, (COUNTER_UNCONSIDERED,)),),
     (S.FINAL, PlacedOnBallot): (Route(S.ON_BALLOT, (ROUND_CLOSED, LEADERSHIP_SETTLED)),),
-    (S.ON_BALLOT, BallotDeclared): (Route(S.CARRIED, (CARRIED_BY_BALLOT,)), Route(S.NOT_CARRIED)),
+    # A counter-proposal is adopted or not; a proposal carried or not (the pair rule already chose).
+    (S.ON_BALLOT, BallotDeclared): (Route(S.ADOPTED, (A_COUNTER_PROPOSAL, CARRIED_BY_BALLOT)),
+                                    Route(S.NOT_ADOPTED, (A_COUNTER_PROPOSAL,)),
+                                    Route(S.CARRIED, (CARRIED_BY_BALLOT,)), Route(S.NOT_CARRIED)),
     **{(state, PhaseClosed): (Route(state),) for state in LIVE},
     # Once members are voting, a text can no longer be pulled from under them.
     **{(state, Withdrawn): (Route(S.WITHDRAWN),) for state in LIVE - {S.ON_BALLOT}},
@@ -659,16 +694,24 @@ def _placed_on_ballot(s: TextStatus, e: PlacedOnBallot, r: Rules) -> tuple[dict[
     ), {"leadership_decided": decided, "counter_proposals": sorted(s.counter_proposals)}
 
 
+def _declared_state(s: TextStatus, e: BallotDeclared, r: Rules) -> TextState:
+    """Where the table sends this text on this result (carried, adopted, ...)."""
+    return next(route.target for route in TABLE[(S.ON_BALLOT, BallotDeclared)]
+                if all(g.passes(s, e, r) for g in route.guards))
+
+
 def _ballot_declared(s: TextStatus, e: BallotDeclared, r: Rules) -> tuple[dict[str, Any], str, dict[str, Any]]:
-    verdict = "Carried" if e.carried else "Not carried"
+    verdict = STATE_LABELS[_declared_state(s, e, r).value]
     evidence: dict[str, Any] = {"carried": e.carried, "for": e.votes_for, "against": e.votes_against,
                                 "abstained": e.abstentions}
     if e.clauses:
-        summary = clause_summary(e.clauses)
+        summary = clause_summary(e.clauses, "adopted" if s.origin is Origin.COUNTER_PROPOSAL else "carried")
         evidence["summary"] = summary
         evidence["clauses"] = [
             {"number": c.number, "key": c.key, "carried": c.carried, "for": c.votes_for, "against": c.votes_against,
-             "abstained": c.abstentions, "reason": c.reason} for c in e.clauses]
+             "abstained": c.abstentions, "reason": c.reason,
+             **({"paired_with": c.paired_with, "pair_reason": c.pair_reason} if c.paired_with else {})}
+            for c in e.clauses]
         return {"ballot_summary": summary}, f"{verdict}: {summary}.", evidence
     return {}, (
         f"{verdict}: {e.votes_for:,} for, {e.votes_against:,} against, {e.abstentions:,} abstained."
@@ -912,7 +955,7 @@ def _explain_on_ballot(c: _Context) -> str:
 
 def _explain_result(c: _Context) -> str:
     f = c.facts
-    verdict = "Carried" if c.status.state is S.CARRIED else "Not carried"
+    verdict = STATE_LABELS[c.status.state.value]
     if c.status.ballot_summary:
         return f"{verdict} on {c.since}: {c.status.ballot_summary}."
     if f.votes_for is None:
@@ -944,6 +987,8 @@ EXPLAINERS: dict[TextState, Callable[[_Context], str]] = {
     S.ON_BALLOT: _explain_on_ballot,
     S.CARRIED: _explain_result,
     S.NOT_CARRIED: _explain_result,
+    S.ADOPTED: _explain_result,
+    S.NOT_ADOPTED: _explain_result,
     S.WITHDRAWN: _explain_withdrawn,
     S.MERGED_INTO: _explain_merged,
     S.SUPERSEDED: _explain_superseded,

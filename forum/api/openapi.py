@@ -146,7 +146,7 @@ OPERATIONS = [
      "Declare a closed ballot's result on its texts (administrators); declaring again changes nothing", None, 200,
      _obj(["changed", "message", "texts"], ballot=INT, changed={"type": "boolean"}, message=STR,
           texts={"type": "array", "items": _obj(["proposal", "outcome", "message"], proposal=INT, title=STR,
-                                                outcome={**STR, "enum": ["carried", "not_carried",
+                                                outcome={**STR, "enum": ["carried", "not_carried", "adopted", "not_adopted",
                                                                          "already_declared", "refused"]},
                                                 message=STR, adopted_version={"type": ["integer", "null"]})})),
 ]

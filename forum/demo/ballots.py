@@ -4,6 +4,8 @@ The coming ballot opens and closes with the demo's ballot phase, so it is upcomi
 stands in the amendment window; it carries one leadership counter-proposal beside the proposal it
 answers. The rehearsal ballot put the same texts to 56 members and closed a few days ago; its
 ballots are cast through the ballot service so that its results are exactly those of seed 004.
+The demo stands in the amendment window, so its texts are interim: both ballots are built without
+placing them in the tracker, which takes only final texts.
 """
 from __future__ import annotations
 
@@ -48,7 +50,8 @@ def load_demo_ballots(convention_id: int, texts: dict[int, Proposal], results: S
                                         texts[COUNTER_TO[0]].area_id, origin="convention", state="final")
     coming = ballots.create_ballot(admin, convention_id, "All-member ballot on the final proposals",
                                    ballot_phase.opens_at, ballot_phase.closes_at,
-                                   (ballot_phase.opens_at - timedelta(days=30)).date(), [*section_ids, counter.id])
+                                   (ballot_phase.opens_at - timedelta(days=30)).date(), [*section_ids, counter.id],
+                                   place_in_tracker=False)
     by_place = {(s.number, q.number): q for s in coming.sections for q in s.questions}
     counter_question = coming.sections[-1].questions[0]
     ballots.configure_questions(
@@ -59,7 +62,7 @@ def load_demo_ballots(convention_id: int, texts: dict[int, Proposal], results: S
     opens = datetime.combine(today - timedelta(days=10), datetime.min.time(), timezone.utc) + timedelta(hours=8)
     closes = opens + timedelta(days=7)
     rehearsal = ballots.create_ballot(admin, convention_id, "Rehearsal ballot on the interim texts", opens, closes,
-                                      (opens - timedelta(days=30)).date(), section_ids)
+                                      (opens - timedelta(days=30)).date(), section_ids, place_in_tracker=False)
     ids = {(s.number, q.number): q.id for s in rehearsal.sections for q in s.questions}
     voters = db.session.scalars(select(User).order_by(User.id)).all()
     for voter, paper in zip(voters, ballots_reproducing(results)):

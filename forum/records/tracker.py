@@ -43,7 +43,9 @@ def rules_for(convention: Convention) -> tracker.Rules:
 
 
 def origin_of(proposal: Proposal) -> tracker.Origin:
-    if proposal.origin in ("convention", "counter_proposal"):
+    if proposal.origin == "counter_proposal":
+        return tracker.Origin.COUNTER_PROPOSAL
+    if proposal.origin == "convention":
         return tracker.Origin.COMPOSITE
     return tracker.Origin.GROUP if proposal.local_group_id else tracker.Origin.INDIVIDUAL
 

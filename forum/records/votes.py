@@ -1,15 +1,13 @@
 """Up/down votes on anything scored (clarifications, amendments) as rows: one vote row per member,
-counts kept in step on the scored row. The rule itself is deliberation.scores."""
+counts on the scored row set from those rows under a lock on it. The rule itself is deliberation.scores."""
 from __future__ import annotations
 
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import delete, select, update
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import func, select, update
 
 from deliberation import scores
-from deliberation.errors import Conflict
 from forum.extensions import db
 
 
@@ -29,30 +27,45 @@ class Score:
 def cast(target: Any, vote_model: type, target_column: str, voter_id: int, value: int) -> Score:
     """Record `voter_id`'s vote on `target` (a row with score/ups/downs) and return the new score.
 
-    The unique (target, voter) row is the one vote; the counts move by the difference in one UPDATE,
-    so concurrent voters never overwrite each other. The same member voting twice at once meets
-    the unique constraint and is told so, with nothing changed."""
+    The scored row is locked first, so votes on one item are counted one at a time on every
+    database and across workers; under the lock the member's standing vote is read, the one vote row
+    (unique per item and member) written, and the counts set from the vote rows themselves, so the
+    counts shown always equal the votes stored."""
     session = db.session
     value = scores.check(value)
-    column = getattr(vote_model, target_column)
-    previous = session.scalar(select(vote_model).where(column == target.id, vote_model.user_id == voter_id))
-    old = previous.value if previous else scores.NONE
-    delta = scores.change(old, value)
-    try:
-        with session.begin_nested():
-            if previous is None:
-                session.add(vote_model(**{target_column: target.id, "user_id": voter_id, "value": value}))
-            elif value == scores.NONE:
-                session.execute(delete(vote_model).where(vote_model.id == previous.id))
-            else:
-                previous.value = value
-    except IntegrityError:
-        raise Conflict("vote_in_progress", "Your vote is already being counted; reload to see it.") from None
     model = type(target)
+    column = getattr(vote_model, target_column)
+    _lock(model, target.id)
+    previous = session.scalar(select(vote_model).where(column == target.id, vote_model.user_id == voter_id))
+    scores.change(previous.value if previous else scores.NONE, value)  # refuses a vote that changes nothing
+    if previous is None:
+        session.add(vote_model(**{target_column: target.id, "user_id": voter_id, "value": value}))
+    elif value == scores.NONE:
+        session.delete(previous)
+    else:
+        previous.value = value
+    session.flush()
+    counts = counted(vote_model, target_column, target.id)
     session.execute(update(model).where(model.id == target.id).values(
-        score=model.score + delta.score, ups=model.ups + delta.ups, downs=model.downs + delta.downs))
+        score=counts.score, ups=counts.ups, downs=counts.downs))
     session.refresh(target)
     return Score(target.id, target.proposal_id, target.score, target.ups, target.downs, value)
+
+
+def _lock(model: type, target_id: int) -> None:
+    """Hold the scored row until the transaction ends. An UPDATE that changes nothing does it on
+    both databases: PostgreSQL locks the row (a second voter waits, then reads the first one's
+    committed vote); SQLite takes its one write lock before anything is read, which
+    `SELECT ... FOR UPDATE` would not."""
+    db.session.execute(update(model).where(model.id == target_id).values(score=model.score))
+
+
+def counted(vote_model: type, target_column: str, target_id: int) -> scores.Counts:
+    """The counts of the vote rows standing on one item, counted in SQL."""
+    column = getattr(vote_model, target_column)
+    by_value = dict(db.session.execute(select(vote_model.value, func.count()).where(column == target_id)
+                                       .group_by(vote_model.value)).all())
+    return scores.counts(ups=by_value.get(scores.UP, 0), downs=by_value.get(scores.DOWN, 0))
 
 
 def mine(vote_model: type, target_model: type, target_column: str, proposal_id: int, voter) -> dict[int, int]:

@@ -21,10 +21,14 @@ from sqlalchemy.orm import selectinload
 
 from deliberation import ballot as core
 from deliberation.errors import Conflict, DomainError, NotAllowed, NotFound
+from deliberation.tracker import PlacedOnBallot, TextState
+from forum import announce
 from forum.extensions import db, transaction
 from forum.models import (Ballot, BallotAnswer, BallotPaper, BallotQuestion, BallotSection, BallotVoter,
                           Convention, Proposal, ProposalVersion, User)
 from forum.permissions import require
+from forum.records import notifications as notes
+from forum.records import tracker as tracker_records
 
 MAJORITY_RULES = {"simple": core.SIMPLE_MAJORITY, "two_thirds": core.TWO_THIRDS_MAJORITY}
 MAJORITY_LABELS = {"simple": "Simple majority", "two_thirds": "Two-thirds majority"}
@@ -150,8 +154,9 @@ class SectionSpec:
 
 
 def create_ballot(actor, convention_id: int, title: str, opens_at: datetime, closes_at: datetime,
-                  eligible_joined_by: date, proposal_ids: Sequence[int]) -> Ballot:
-    """A ballot with one section per chosen text and one question per clause of its current version."""
+                  eligible_joined_by: date, proposal_ids: Sequence[int], place_in_tracker: bool = True) -> Ballot:
+    """A ballot with one section per chosen text and one question per clause of its current version;
+    each text goes on the ballot in the tracker (see create_ballot_from_sections)."""
     require(actor, "manage_ballots")
     if not proposal_ids:
         raise DomainError("ballot_needs_questions", "Choose at least one text to put on the ballot.")
@@ -166,11 +171,17 @@ def create_ballot(actor, convention_id: int, title: str, opens_at: datetime, clo
                                       Proposal.id == ProposalVersion.proposal_id))}
     sections = [SectionSpec(p.title, tuple(QuestionSpec(c.body, p.id, c.key) for c in versions[p.id].clauses), p.id)
                 for p in texts]
-    return create_ballot_from_sections(actor, convention_id, title, opens_at, closes_at, eligible_joined_by, sections)
+    return create_ballot_from_sections(actor, convention_id, title, opens_at, closes_at, eligible_joined_by, sections,
+                                       place_in_tracker)
 
 
 def create_ballot_from_sections(actor, convention_id: int, title: str, opens_at: datetime, closes_at: datetime,
-                                eligible_joined_by: date, sections: Sequence[SectionSpec]) -> Ballot:
+                                eligible_joined_by: date, sections: Sequence[SectionSpec],
+                                place_in_tracker: bool = True) -> Ballot:
+    """Build the ballot and, in the same transaction, place every text it puts to the members on the
+    ballot in the tracker, counter-proposals included: a final text moves to "on the ballot", one
+    already there stays; any other refuses the whole ballot in the tracker's words. Only the demo
+    builds ballots on texts that are not final (`place_in_tracker=False`)."""
     require(actor, "manage_ballots")
     title = " ".join((title or "").split())
     if not title:
@@ -193,7 +204,31 @@ def create_ballot_from_sections(actor, convention_id: int, title: str, opens_at:
             db.session.add(section)
         db.session.flush()
         as_core(row)  # the core checks the whole ballot before it is stored
+        placed = _place_in_tracker(actor.id, [q.proposal_id for s in sections for q in s.questions]
+                                   if place_in_tracker else [])
+    for ctx in placed:
+        announce.to_text(ctx.proposal.id, "text_tracked", ctx.payload())
     return row
+
+
+def _place_in_tracker(actor_id: int, proposal_ids: Sequence[int | None]) -> list[tracker_records.Context]:
+    """Each text on the ballot goes on the ballot in the tracker, or the ballot is refused."""
+    placed = []
+    for proposal_id in sorted({p for p in proposal_ids if p is not None}):
+        ctx = tracker_records.load(proposal_id)
+        if ctx.status.state is TextState.ON_BALLOT:
+            continue
+        try:
+            tracker_records.apply(ctx, PlacedOnBallot(), actor_id, "ballot")
+        except DomainError as refusal:
+            if refusal.code != "transition_not_allowed":
+                raise
+            raise DomainError("text_not_ready_for_ballot",
+                              f"“{ctx.proposal.title}” cannot go on the ballot. {refusal.message}",
+                              proposal=proposal_id) from None
+        notes.text_moved(ctx.proposal, ctx.moved[-1], actor_id)
+        placed.append(ctx)
+    return placed
 
 
 @dataclass(frozen=True)

@@ -4,7 +4,8 @@ A ballot is built from texts: each text a section, each of its clauses one quest
 ballot has closed and its results are public, an administrator records the result on the texts.
 
 The rule
-    A text is carried when at least one of its clauses carried, and not carried when none did.
+    A text is carried when at least one of its clauses carried, and not carried when none did; a
+    leadership counter-proposal is adopted or not adopted the same way.
     A clause carried when its question was *adopted*: it reached its majority and, if the
     leadership's counter-proposal stood beside it, the core's pair decision
     (deliberation.ballot.decide_pair) chose it. A clause that reached its majority but lost to
@@ -14,8 +15,10 @@ What is recorded
     Each text gets the tracker's ballot-declared event (tracker.BallotDeclared.from_clauses):
     on_ballot -> carried | not_carried, with, per clause, carried or not and its counts as
     evidence, and a reason in words ("Carried: 17 of 19 clauses carried; clauses 12 and 13 were
-    not carried."). A carried text also gets a new version, the adopted text, holding only the
-    clauses that carried, keeping their keys, with "ballot:<id>" added to each clause's sources.
+    not carried."), which for a clause that stood beside a counter-proposal names the other text
+    and gives the pair rule's reason, on both texts. A carried text also gets a new version, the
+    adopted text, holding only the clauses that carried, keeping their keys, with "ballot:<id>"
+    added to each clause's sources.
 
     The tracker decides: a text that is not on the ballot in the tracker (still interim, say, or
     already decided by another ballot) is refused with the tracker's own words and listed; the
@@ -44,13 +47,14 @@ from forum.records.common import found
 from forum.services import ballots  # its results (counts and their cache) have no records function yet
 
 ADOPTED_NOTE = "Adopted by the all-member ballot"
+DECLARED = frozenset({"carried", "not_carried", "adopted", "not_adopted"})  # outcomes that moved a text
 
 
 @dataclass(frozen=True)
 class TextOutcome:
     proposal_id: int
     title: str
-    outcome: str  # carried | not_carried | already_declared | refused
+    outcome: str  # carried | not_carried | adopted | not_adopted (a counter-proposal) | already_declared | refused
     message: str
     adopted_version: int | None = None
 
@@ -66,11 +70,11 @@ class Declaration:
 
     @property
     def changed(self) -> bool:
-        return any(t.outcome in ("carried", "not_carried") for t in self.texts)
+        return any(t.outcome in DECLARED for t in self.texts)
 
     @property
     def message(self) -> str:
-        declared = sum(t.outcome in ("carried", "not_carried") for t in self.texts)
+        declared = sum(t.outcome in DECLARED for t in self.texts)
         refused = sum(t.outcome == "refused" for t in self.texts)
         if not self.changed:
             head = "Nothing changed: the result was already declared on every text it could be."
@@ -87,18 +91,30 @@ class Declaration:
                 "texts": [t.as_dict() for t in self.texts]}
 
 
+def _other_half(page: ballots.ResultsPage, question_id: int, pair) -> str:
+    """The other question of a counter-proposal pair, in words: 'the counter-proposal “…” (question 1.2)'."""
+    other_id = pair.counter_id if question_id == pair.proposal_id else pair.proposal_id
+    other = page.questions[other_id]
+    text = db.session.get(Proposal, other.proposal_id) if other.proposal_id is not None else None
+    kind = "the counter-proposal" if other_id == pair.counter_id else "the proposal"
+    named = f"{kind} “{text.title}”" if text is not None else kind
+    return f"{named} (question {page.labels[other_id]})"
+
+
 def _clause_results(page: ballots.ResultsPage, questions: list, numbers: dict[str, int]) -> list[tracker.ClauseResult]:
     results = []
     for order, q in enumerate(questions, start=1):
         r = page.results.question(q.id)
         reason = r.reason
         pair = page.results.pair_for(q.id)
+        paired_with, pair_reason = "", ""
         if pair is not None:
             reason = f"{reason}. {pair.reason}"
+            paired_with, pair_reason = _other_half(page, q.id, pair), pair.reason
         results.append(tracker.ClauseResult(
             number=numbers.get(q.clause_key or "", order), key=q.clause_key, carried=r.adopted,
             votes_for=r.count.votes_for, votes_against=r.count.against, abstentions=r.count.abstained,
-            reason=reason))
+            reason=reason, paired_with=paired_with, pair_reason=pair_reason))
     return results
 
 

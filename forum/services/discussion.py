@@ -48,7 +48,7 @@ def _check_clause(proposal: Proposal, clause_key: str | None) -> str | None:
 
 def _require_phase_on_interim(proposal: Proposal, action) -> None:
     """Published texts (interim or later) follow the convention's phases; submissions do not."""
-    if proposal.state in ("interim", "final", "on_ballot", "carried", "not_carried"):
+    if proposal.state in ("interim", "final", "on_ballot", "carried", "not_carried", "adopted", "not_adopted"):
         conventions.require_phase(conventions.of(proposal.convention_id), phases.Action(action))
 
 

@@ -6,8 +6,9 @@ from datetime import date, timedelta
 
 import pytest
 
+from deliberation.errors import DomainError
 from forum.extensions import db
-from forum.models import Proposal
+from forum.models import Ballot, Proposal, User
 from forum.services import ballots, drafting, proposals, tracking
 from tests import factories
 from tests.lifecycle_helpers import lifecycle_convention
@@ -25,7 +26,7 @@ def _to_final(people, clock, text_id):
 @pytest.fixture
 def scene(app):
     """Texts on the ballot: A (a composite of a group submission, 4 clauses), B (a group submission,
-    2 clauses), C (the leadership's counter-proposal to A), D (an interim text the tracker never placed)."""
+    2 clauses), C (the leadership's counter-proposal to A); D, an interim text, stays off it."""
     conv, dates, people, clock = lifecycle_convention(app)
     area = conv.areas[0].id
     sheffield = factories.group()
@@ -56,12 +57,11 @@ def scene(app):
     c = tracking.table_counter_proposal(people["leadership"], a.id, "Regional organising", "Organise by region.")
 
     clock.at("ballot", days=0.5)
-    for text_id in (a.id, b.id, c.id):
-        assert tracking.place_on_ballot(fac, text_id).to_state == "on_ballot"
     admin = people["admin"]
     opens, closes = clock.now + timedelta(hours=1), dates["ballot"][1]
+    assert [_state(t) for t in (a.id, b.id, c.id)] == ["final"] * 3
     ballot = ballots.create_ballot(admin, conv.id, "Refounding ballot", opens, closes, date(2029, 12, 31),
-                                   [a.id, b.id, c.id, d.id])
+                                   [a.id, b.id, c.id])  # building it places each text on the ballot
     q = {(ques.proposal_id, ques.clause_key): ques.id for s in ballot.sections for ques in s.questions}
     ballots.configure_questions(admin, ballot.id, {q[(c.id, "c1")]: ballots.QuestionSetting(counter_to=q[(a.id, "c1")])},
                                 clock.now)
@@ -70,16 +70,20 @@ def scene(app):
             "q": q, "closes": closes, "opens": opens}
 
 
+COUNTER_WON = ("Both the proposal and the counter-proposal reached their majority; the counter-proposal is "
+               "adopted because more members voted for it (2 for the proposal, 3 for the counter-proposal).")
+
+
 def _vote(s):
     """Three members vote; A's clause 1 reaches its majority but loses to the counter-proposal."""
-    a, b, c, d, q = s["a"], s["b"], s["c"], s["d"], s["q"]
+    a, b, c, q = s["a"], s["b"], s["c"], s["q"]
     papers = [
         {(a, "c1"): "for", (c, "c1"): "for", (a, "c2"): "against", (a, "c3"): "for", (a, "c4"): "for",
-         (b, "c1"): "against", (b, "c2"): "for", (d, "c1"): "for"},
+         (b, "c1"): "against", (b, "c2"): "for"},
         {(a, "c1"): "for", (c, "c1"): "for", (a, "c2"): "against", (a, "c3"): "for", (a, "c4"): "for",
-         (b, "c1"): "against", (b, "c2"): "against", (d, "c1"): "for"},
+         (b, "c1"): "against", (b, "c2"): "against"},
         {(a, "c1"): "against", (c, "c1"): "for", (a, "c2"): "against", (a, "c3"): "for", (a, "c4"): "abstain",
-         (b, "c1"): "against", (d, "c1"): "for"},
+         (b, "c1"): "against"},
     ]
     s["clock"].now = s["opens"] + timedelta(hours=1)
     for i, paper in enumerate(papers):
@@ -110,20 +114,20 @@ def test_the_declared_result_moves_each_text_and_keeps_the_adopted_clauses(app, 
     assert declared.status_code == 200, declared.json
     outcomes = {t["proposal"]: t for t in declared.json["texts"]}
     assert declared.json["changed"] is True
-    assert declared.json["message"] == "The result is declared on 3 texts. 1 text was refused by the tracker."
-    assert outcomes[s["a"]]["message"] == "Carried: 2 of 4 clauses carried; clauses 1 and 2 were not carried."
+    assert declared.json["message"] == "The result is declared on 3 texts."
+    assert outcomes[s["a"]]["message"] == "Carried: 2 of 4 clauses carried; clauses 1 and 2 were not carried. " + (
+        "Clause 1 stood beside the counter-proposal “Regional organising” (question 2.2): " + COUNTER_WON)
     assert outcomes[s["b"]]["message"] == "Not carried: none of its 2 clauses carried."
-    assert outcomes[s["c"]]["message"] == "Carried: its only clause carried."
-    assert outcomes[s["d"]]["outcome"] == "refused"
-    assert outcomes[s["d"]]["message"] == (
-        "This text is an interim proposal; a ballot result only applies to a text that is on the ballot.")
-    assert [_state(t) for t in (s["a"], s["b"], s["c"], s["d"])] == ["carried", "not_carried", "carried", "interim"]
+    assert outcomes[s["c"]]["message"] == "Adopted: its only clause was adopted. " + (
+        "Clause 1 stood beside the proposal “Local organising” (question 2.1): " + COUNTER_WON)
+    assert {t["outcome"] for t in outcomes.values()} == {"carried", "not_carried", "adopted"}
+    assert [_state(t) for t in (s["a"], s["b"], s["c"], s["d"])] == ["carried", "not_carried", "adopted", "interim"]
 
     tracker_a = client.get(f"/api/v1/proposals/{s['a']}/tracker").json
-    assert tracker_a["explanation"] == "Carried on 12 Mar 2030: 2 of 4 clauses carried; clauses 1 and 2 were not carried."
+    assert tracker_a["explanation"] == outcomes[s["a"]]["message"].replace("Carried:", "Carried on 12 Mar 2030:")
     last = tracker_a["history"][-1]
     assert (last["from"], last["to"]) == ("on_ballot", "carried")
-    assert last["reason"] == "Carried: 2 of 4 clauses carried; clauses 1 and 2 were not carried."
+    assert last["reason"] == outcomes[s["a"]]["message"]
     from forum.models import Transition
     evidence = db.session.scalars(db.select(Transition).where(
         Transition.proposal_id == s["a"], Transition.event == "ballot_declared")).one().evidence
@@ -144,10 +148,9 @@ def test_the_declared_result_moves_each_text_and_keeps_the_adopted_clauses(app, 
 
     again = client.api("POST", url)
     assert again.status_code == 200 and again.json["changed"] is False
-    assert again.json["message"] == (
-        "Nothing changed: the result was already declared on every text it could be. 1 text was refused by the tracker.")
+    assert again.json["message"] == "Nothing changed: the result was already declared on every text it could be."
     assert {t["proposal"]: t["outcome"] for t in again.json["texts"]} == {
-        s["a"]: "already_declared", s["b"]: "already_declared", s["c"]: "already_declared", s["d"]: "refused"}
+        s["a"]: "already_declared", s["b"]: "already_declared", s["c"]: "already_declared"}
     assert client.get(f"/api/v1/proposals/{s['a']}").json["current_version"] == adopted["current_version"]
     assert len(client.get(f"/api/v1/proposals/{s['a']}/tracker").json["history"]) == len(tracker_a["history"])
 
@@ -179,7 +182,108 @@ def test_the_admin_page_declares_with_a_button_and_members_cannot(app, client, a
     shown = client.get(done.headers["Location"]).get_data(as_text=True)
     assert "The result is declared on 3 texts." in shown
     assert "Local organising: Carried: 2 of 4 clauses carried; clauses 1 and 2 were not carried." in shown
-    assert "Digital meetings: This text is an interim proposal; a ballot result only applies" in shown
     assert "Local organising</a>: Carried" in shown and "Affiliation fees</a>: Not carried" in shown
     again = client.post(f"/admin/ballots/{s['ballot']}/declare", {})
     assert "Nothing changed" in client.get(again.headers["Location"]).get_data(as_text=True)
+
+
+# --- the counter-proposal's whole path ------------------------------------------------------
+
+
+def _cast(s, papers):
+    s["clock"].now = s["opens"] + timedelta(hours=1)
+    for i, paper in enumerate(papers):
+        voter = factories.user(f"Member {i}", email=f"member{i}@example.org")
+        ballots.cast_ballot(voter, s["ballot"], {s["q"][key]: choice for key, choice in paper.items()}, s["clock"].now)
+
+
+def _declare_and_read_pages(client, s):
+    s["clock"].now = s["closes"] + timedelta(hours=2)
+    client.login("admin@example.org")
+    declared = client.api("POST", f"/api/v1/ballots/{s['ballot']}/declare")
+    assert declared.status_code == 200, declared.json
+    assert "refused" not in declared.json["message"]
+    pages = {t: client.get(f"/proposals/{s[t]}").get_data(as_text=True) for t in ("a", "c")}
+    return {t["proposal"]: t for t in declared.json["texts"]}, pages
+
+
+def test_building_the_ballot_places_every_text_on_it_in_the_tracker_counter_proposal_included(app, client, scene):
+    s = scene
+    assert [_state(t) for t in (s["a"], s["b"], s["c"])] == ["on_ballot"] * 3
+    client.login("admin@example.org")
+    history = client.get(f"/api/v1/proposals/{s['c']}/tracker").json["history"]
+    assert (history[-1]["from"], history[-1]["to"]) == ("final", "on_ballot")
+    assert "On the ballot" in client.get(f"/proposals/{s['c']}").get_data(as_text=True)
+
+
+def test_a_ballot_with_a_text_the_tracker_cannot_place_is_refused_whole(app, scene):
+    s = scene
+    before = db.session.scalar(db.select(db.func.count()).select_from(Ballot))
+    admin = db.session.scalar(db.select(User).where(User.email == "admin@example.org"))
+    with pytest.raises(DomainError) as refused:
+        ballots.create_ballot(admin, db.session.get(Proposal, s["b"]).convention_id, "Second ballot", s["opens"],
+                              s["closes"], date(2029, 12, 31), [s["b"], s["d"]])
+    assert refused.value.code == "text_not_ready_for_ballot" and refused.value.status == 422
+    assert refused.value.message == (
+        "“Digital meetings” cannot go on the ballot. This text is an interim proposal; placing on the ballot only "
+        "applies to a text that is a final proposal.")
+    db.session.rollback()
+    assert db.session.scalar(db.select(db.func.count()).select_from(Ballot)) == before
+    assert [_state(t) for t in (s["b"], s["d"])] == ["on_ballot", "interim"]
+
+
+def test_the_counter_proposal_adopted_and_both_texts_say_why(app, client, scene):
+    s = scene
+    a, c = s["a"], s["c"]
+    _cast(s, [{(a, "c1"): "for", (c, "c1"): "for"}, {(a, "c1"): "against", (c, "c1"): "for"},
+              {(a, "c1"): "against", (c, "c1"): "for"}])
+    outcomes, pages = _declare_and_read_pages(client, s)
+    why = "The counter-proposal is adopted: it reached its majority and the proposal did not"
+    assert outcomes[c]["outcome"] == "adopted" and outcomes[a]["outcome"] == "not_carried"  # nobody voted on c2-c4
+    assert outcomes[c]["message"] == (
+        f"Adopted: its only clause was adopted. Clause 1 stood beside the proposal “Local organising” "
+        f"(question 2.1): {why}.")
+    assert ("Not carried on 12 Mar 2030: none of its 4 clauses carried. Clause 1 stood beside the counter-proposal "
+            "“Regional organising” (question 2.2): " + why) in pages["a"]
+    assert "Adopted on 12 Mar 2030: its only clause was adopted." in pages["c"]
+    assert "stood beside the proposal “Local organising” (question 2.1): " + why in pages["c"]
+    assert _state(c) == "adopted"
+
+
+def test_the_proposal_carried_and_the_counter_proposal_not_adopted_both_texts_say_why(app, client, scene):
+    s = scene
+    a, b, c = s["a"], s["b"], s["c"]
+    every = {(a, k): "for" for k in ("c1", "c2", "c3", "c4")}
+    _cast(s, [{**every, (c, "c1"): "for", (b, "c1"): "for"}, {**every, (c, "c1"): "against"},
+              {**every, (c, "c1"): "for"}])
+    outcomes, pages = _declare_and_read_pages(client, s)
+    why = ("Both the proposal and the counter-proposal reached their majority; the proposal is adopted because "
+           "more members voted for it (3 for the proposal, 2 for the counter-proposal)")
+    assert (outcomes[a]["outcome"], outcomes[c]["outcome"]) == ("carried", "not_adopted")
+    assert outcomes[a]["message"] == (
+        f"Carried: all 4 clauses carried. Clause 1 stood beside the counter-proposal “Regional organising” "
+        f"(question 2.2): {why}.")
+    assert "Carried on 12 Mar 2030: all 4 clauses carried." in pages["a"] and why in pages["a"]
+    assert "Not adopted on 12 Mar 2030: its only clause was not adopted." in pages["c"]
+    assert "stood beside the proposal “Local organising” (question 2.1): " + why in pages["c"]
+    assert "Not adopted" in pages["c"] and [_state(t) for t in (a, c)] == ["carried", "not_adopted"]
+    adopted = client.get(f"/api/v1/proposals/{a}").json["version"]
+    assert [cl["key"] for cl in adopted["clauses"]] == ["c1", "c2", "c3", "c4"]
+
+
+def test_a_text_already_decided_by_one_ballot_is_refused_by_the_next_in_the_trackers_words(app, client, scene):
+    s = scene
+    admin = db.session.scalar(db.select(User).where(User.email == "admin@example.org"))
+    conv_id = db.session.get(Proposal, s["b"]).convention_id
+    second = ballots.create_ballot(admin, conv_id, "Second ballot", s["opens"], s["closes"], date(2029, 12, 31),
+                                   [s["b"]])  # already on the ballot: it stays there
+    _vote(s)
+    s["clock"].now = s["closes"] + timedelta(hours=2)
+    client.login("admin@example.org")
+    assert client.api("POST", f"/api/v1/ballots/{s['ballot']}/declare").status_code == 200
+    later = client.api("POST", f"/api/v1/ballots/{second.id}/declare").json
+    assert later["changed"] is False
+    assert later["message"] == "Nothing changed: no text could take this result. 1 text was refused by the tracker."
+    assert later["texts"] == [{"proposal": s["b"], "title": "Affiliation fees", "outcome": "refused",
+                               "message": "This text is not carried; nothing can change it any more.",
+                               "adopted_version": None}]

@@ -16,8 +16,8 @@ from sqlalchemy import func, select
 
 from deliberation.ballot import ballots_reproducing, format_count_line, parse_seed_results
 from forum.extensions import db
-from forum.models import BallotAnswer, BallotPaper, BallotVoter
-from forum.services import accounts, ballots
+from forum.models import BallotAnswer, BallotPaper, BallotVoter, Proposal
+from forum.services import accounts, ballots, proposals
 from tests import factories
 
 SEED = parse_seed_results(
@@ -266,13 +266,30 @@ def test_an_administrator_builds_a_ballot_from_texts_and_pairs_a_counter_proposa
     conv = factories.convention()
     factories.user("Ada Okafor", roles=("admin",), email="admin@example.org")
     author = factories.user("Jo Whitfield", roles=("facilitator",), email="jo@example.org")
-    text = factories.proposal(author, conv, title="Refound the organisation")
-    counter = factories.proposal(author, conv, title="NCG counter-proposal", body="Meet every two months.")
+    submission = factories.proposal(author, conv, title="A submission")
+    factories.full_timeline(conv, start=datetime(2022, 1, 1, 9, tzinfo=timezone.utc))  # the leadership round closed
+    set_clock(app, DURING)
+    leadership = factories.user("Nat Green", roles=("leadership",), email="nat@example.org")
+    area = conv.areas[0].id
+    text = proposals.create_proposal(author, conv.id, "Refound the organisation",
+                                     "Campaign for open selections.\n\nBallot all members on policy.\n\nMeet monthly.",
+                                     area, origin="convention", state="final")
+    counter = proposals.create_proposal(leadership, conv.id, "NCG counter-proposal", "Meet every two months.", area,
+                                        origin="counter_proposal", state="final")
     client.login("admin@example.org")
-    response = client.post("/admin/ballots", {"title": "Final ballot", "opens_at": "2030-04-20T09:00",
-                                              "closes_at": "2030-04-30T09:00", "eligible_joined_by": "2030-03-01",
-                                              "texts": [str(text.id), str(counter.id)]})
+    build = {"title": "Final ballot", "opens_at": "2030-04-20T09:00", "closes_at": "2030-04-30T09:00",
+             "eligible_joined_by": "2030-03-01"}
+    refused = client.post("/admin/ballots", {**build, "texts": [str(text.id), str(submission.id)],
+                                             "next": "/admin/ballots"})
+    assert refused.status_code == 303 and refused.headers["Location"].endswith("/admin/ballots")  # with the reason
+    shown = client.get(refused.headers["Location"]).get_data(as_text=True)
+    assert "“A submission” cannot go on the ballot. This text is a submission;" in shown
+    assert "Final ballot" not in shown  # nothing was built
+    response = client.post("/admin/ballots", {**build, "texts": [str(text.id), str(counter.id)]})
     assert response.status_code == 303
+    db.session.expire_all()
+    assert [db.session.get(Proposal, p.id).state for p in (text, counter, submission)] == [
+        "on_ballot", "on_ballot", "submission"]
     ballot_id = int(response.headers["Location"].rsplit("/", 1)[1])
     page = ballots.ballot_page(None, ballot_id, DURING)
     assert page.ballot.opens_at == datetime(2030, 4, 20, 8, 0, tzinfo=timezone.utc)  # 09:00 in London (BST)

@@ -107,7 +107,7 @@ def more_ballots(demo: Demo, n: int) -> None:
     for i in range(n):
         opens = NOW + timedelta(days=i - n // 2)
         ballots.create_ballot(admin, demo.convention.id, f"Extra ballot {i}", opens, opens + timedelta(days=7),
-                              TODAY - timedelta(days=60), texts[:1 + i % len(texts)])
+                              TODAY - timedelta(days=60), texts[:1 + i % len(texts)], place_in_tracker=False)
 
 
 def more_notifications(demo: Demo, n: int) -> None:

@@ -167,8 +167,6 @@ def test_forum_has_no_import_cycle():
         describe(c, graph) for c in found)
 
 
-@pytest.mark.xfail(strict=True, reason="declare reads ballot results through the ballots service until a records "
-                   "function for them lands")
 def test_no_service_imports_another_service():
     offenders = [f"  {where(m, line)}: {m} imports {dep}"
                  for m in modules() if m.startswith("forum.services.") and m not in DISPATCH_TABLES

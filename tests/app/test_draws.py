@@ -13,7 +13,8 @@ from deliberation.sortition_verify import verify as verify_inputs
 from forum.extensions import db
 from forum.models import Assembly, AssemblySeat
 from forum.models.draws import Draw, DrawQuota, PoolEntry
-from forum.services import draws
+from forum.records import draws as draw_records
+from forum.services import draws, pools, seats
 from tests import factories
 
 REGIONS = ["North West", "London", "Wales"]
@@ -27,7 +28,7 @@ def setup(app):
     db.session.add(assembly)
     db.session.commit()
     admin = factories.user("Ada Okafor", roles=("admin",), email="admin@example.org")
-    draws.save_seat_plan(admin, assembly.id, {**draws.DEFAULT_PLAN, "individual": 2})
+    seats.save_seat_plan(admin, assembly.id, {**draw_records.DEFAULT_PLAN, "individual": 2})
     return conv, assembly, admin
 
 
@@ -35,7 +36,7 @@ def volunteers(assembly, n: int, regions=REGIONS):
     people = []
     for i in range(n):
         member = factories.user(f"Volunteer {i}", email=f"v{i}@example.org")
-        draws.volunteer(member, assembly.id, {"region": regions[i % len(regions)],
+        pools.volunteer(member, assembly.id, {"region": regions[i % len(regions)],
                                               "gender": "woman" if i % 2 else "man"})
         people.append(member)
     return people
@@ -118,7 +119,7 @@ def test_a_value_not_on_the_list_is_refused(setup, client):
 ])
 def test_bad_quotas_are_refused_and_the_old_ones_kept(setup, client, bounds, message):
     conv, assembly, admin = setup
-    draws.save_quotas(admin, assembly.id, "individual", [("region", "London", 0, 1)])
+    pools.save_quotas(admin, assembly.id, "individual", [("region", "London", 0, 1)])
     admin_client(client)
     page = client.post(f"/admin/assemblies/{assembly.id}/draw/individual/quotas", bounds,
                        follow_redirects=True).get_data(as_text=True)
@@ -130,7 +131,7 @@ def test_infeasible_quotas_are_explained_with_the_smallest_fix_and_cannot_be_com
     conv, assembly, admin = setup
     volunteers(assembly, 6)
     # Two seats, none from the North West or London and at most one from Wales: they only fail together.
-    draws.save_quotas(admin, assembly.id, "individual", [("region", "North West", 0, 0), ("region", "London", 0, 0),
+    pools.save_quotas(admin, assembly.id, "individual", [("region", "North West", 0, 0), ("region", "London", 0, 0),
                                                          ("region", "Wales", 0, 1)])
     admin_client(client)
     page = client.get(f"/admin/assemblies/{assembly.id}/draw/individual").get_data(as_text=True)
@@ -184,7 +185,7 @@ def test_a_draw_runs_in_the_background_seats_the_panel_and_reruns_from_its_publi
                                                                                               another_client):
     conv, assembly, admin = setup
     volunteers(assembly, 9)
-    draws.save_quotas(admin, assembly.id, "individual", [("region", "Wales", 1, 1)])
+    pools.save_quotas(admin, assembly.id, "individual", [("region", "Wales", 1, 1)])
     admin_client(client)
     row = commit_and_run(client, assembly)
     seats = db.session.scalars(select(AssemblySeat).where(AssemblySeat.how == "drawn")).all()
@@ -201,6 +202,26 @@ def test_a_draw_runs_in_the_background_seats_the_panel_and_reruns_from_its_publi
     assert refused.value.code == "algorithm_changed" and "leximin-columns/1" in refused.value.message
     page = another_client.get(f"/assemblies/{assembly.id}").get_data(as_text=True)
     assert all(s.user.name in page for s in seats) and "drawn by lot" in page
+
+
+def test_the_solver_runs_with_no_transaction_open_and_the_panel_is_seated_after_it(setup, monkeypatch):
+    """A draw's solver can take seconds: no transaction (and no database lock) is held while it works."""
+    conv, assembly, admin = setup
+    volunteers(assembly, 6)
+    row = draws.commit_seed(admin, assembly.id, "individual", "solver-seed")
+    solver = sortition.draw
+    seen = []
+
+    def watched(*args, **kwargs):
+        seen.append((db.session().in_transaction(), db.session.get(Draw, row.id).status))
+        db.session.rollback()  # the status read above must not leave a transaction open either
+        return solver(*args, **kwargs)
+
+    monkeypatch.setattr(sortition, "draw", watched)
+    done = draws.run_draw(row.id)
+    assert seen == [(False, "running")]
+    assert done.status == "done"
+    assert db.session.scalar(select(func.count(AssemblySeat.id)).where(AssemblySeat.how == "drawn")) == 2
 
 
 def test_the_cli_verifies_a_draw(setup, client, app):
@@ -239,15 +260,15 @@ def test_privacy_names_never_meet_characteristics_in_public(setup, client, anoth
     public = another_client.get(f"/draws/{row.id}").get_data(as_text=True)
     assert "fewer than 5" in public  # 2 in each region
     for person in people:
-        opaque = draws.opaque_id(row.commitment, person.id)
+        opaque = draw_records.opaque_id(row.commitment, person.id)
         assert opaque in inputs
         assert opaque not in public
     # The member sees their own opaque id and chance; an administrator sees the characteristics.
     member = another_client
     member.login(people[3].email)
     mine = member.get(f"/draws/{row.id}").get_data(as_text=True)
-    assert draws.opaque_id(row.commitment, people[3].id) in mine and "Your chance of selection was" in mine
-    assert draws.opaque_id(row.commitment, people[2].id) not in mine
+    assert draw_records.opaque_id(row.commitment, people[3].id) in mine and "Your chance of selection was" in mine
+    assert draw_records.opaque_id(row.commitment, people[2].id) not in mine
     assert another_client.get(f"/admin/assemblies/{assembly.id}/draw/individual").status_code == 403
     assert "Volunteer 3" in client.get(f"/admin/assemblies/{assembly.id}/draw/individual").get_data(as_text=True)
 
@@ -255,7 +276,7 @@ def test_privacy_names_never_meet_characteristics_in_public(setup, client, anoth
 def test_a_withdrawn_seat_is_refilled_by_a_replacement_draw_within_the_quotas(setup, client, another_client):
     conv, assembly, admin = setup
     volunteers(assembly, 6)
-    draws.save_quotas(admin, assembly.id, "individual", [("gender", "woman", 1, 1), ("gender", "man", 1, 1)])
+    pools.save_quotas(admin, assembly.id, "individual", [("gender", "woman", 1, 1), ("gender", "man", 1, 1)])
     admin_client(client)
     first = commit_and_run(client, assembly)
     seat = db.session.scalars(select(AssemblySeat).where(AssemblySeat.how == "drawn")).first()
@@ -281,7 +302,7 @@ def test_a_withdrawn_seat_is_refilled_by_a_replacement_draw_within_the_quotas(se
 def test_a_replacement_is_refused_when_the_pool_is_exhausted(setup, client):
     conv, assembly, admin = setup
     volunteers(assembly, 3)  # one woman (Volunteer 1), two men
-    draws.save_quotas(admin, assembly.id, "individual", [("gender", "woman", 1, 1)])
+    pools.save_quotas(admin, assembly.id, "individual", [("gender", "woman", 1, 1)])
     admin_client(client)
     commit_and_run(client, assembly)
     woman = db.session.scalar(select(AssemblySeat).join(AssemblySeat.user).where(

@@ -6,9 +6,11 @@ The seat, pool, draw and draw-page use cases all read through here, so none impo
 from __future__ import annotations
 
 import hashlib
+import hmac
 import json
 from dataclasses import dataclass
 
+from flask import current_app
 from sqlalchemy import select
 
 from deliberation import sortition
@@ -35,8 +37,14 @@ LIVE = ("committed", "queued", "running", "done")  # a draw in these states hold
 
 
 def opaque_id(commitment: str, user_id: int) -> str:
-    """The name a pool member goes by in published inputs: unlinkable to them without the mapping."""
-    return hashlib.sha256(f"{commitment}:{user_id}".encode()).hexdigest()[:12]
+    """The name a pool member goes by in a draw's published inputs: an HMAC of the draw's commitment
+    and the member's number keyed with the server's secret key, so nobody without that key can link
+    an id to a member (a plain hash of public values could be rebuilt by hashing every number). The
+    draw keeps its own id -> member mapping, so changing the key later changes no published id."""
+    secret = current_app.secret_key
+    secret = secret if isinstance(secret, bytes) else str(secret).encode()
+    key = hmac.new(secret, b"convene-draw-pseudonyms", hashlib.sha256).digest()
+    return hmac.new(key, f"{commitment}:{user_id}".encode(), hashlib.sha256).hexdigest()[:12]
 
 
 # ----- rows by id --------------------------------------------------------------------------------

@@ -3,8 +3,9 @@ seating the panel, refilling a withdrawn seat by a replacement draw, and the pub
 anyone can re-run.
 
 The draw itself is deliberation.sortition; this module stores its inputs and results. Pool members
-are published only under opaque ids (sha256 of the draw's commitment and the member's id), so the
-re-run inputs carry characteristics but no names. The solver runs before the transaction that
+are published only under opaque ids (an HMAC keyed with the server's secret, see
+records.draws.opaque_id), so the re-run inputs carry characteristics but no names, and nobody can
+rebuild who is who from them. The solver runs before the transaction that
 seats the panel, so no transaction stays open while it computes.
 """
 from __future__ import annotations
@@ -119,7 +120,7 @@ def commit_replacement(actor, seat_id: int, seed: str | None = None) -> Draw:
                                                    Draw.status.in_(records.LIVE)).limit(1)):
             raise Conflict("replacement_exists", "A replacement for this seat is already committed.")
         mapping = json.loads(parent.members_json)
-        withdrawn = records.opaque_id(parent.commitment, seat.user_id)
+        withdrawn = next(opaque for opaque, user_id in mapping.items() if user_id == seat.user_id)
         base = json.loads(parent.inputs_json)
         panel = _current_panel(parent)
         members, quota_list, chars = _core_inputs(base)

@@ -1,6 +1,7 @@
 """Assemblies seated by lot: pools, quotas, committed seeds, background draws, replacements, privacy."""
 from __future__ import annotations
 
+import hashlib
 import json
 import time
 
@@ -248,6 +249,34 @@ def test_standalone_verifier_rejects_a_tampered_panel(setup, client, tmp_path):
     bad = tmp_path / "bad.json"
     bad.write_text(json.dumps(dict(inputs, panel=[inputs["panel"][0], outsider])))
     assert main([str(bad)]) == 1
+
+
+def guessed_ids(public: dict, numbers: range) -> dict[str, int]:
+    """What anyone can compute from the published file: hashes of every plausible member number with
+    every public value of the draw (its commitment, its seed once published, its number)."""
+    salts = [public["commitment"], public.get("seed", ""), str(public["draw"]), ""]
+    guesses = {}
+    for n in numbers:
+        for salt in salts:
+            for text in (f"{salt}:{n}", f"{n}:{salt}", f"{salt}{n}"):
+                digest = hashlib.sha256(text.encode()).hexdigest()
+                guesses[digest[:len(public["pool"][0]["id"])]] = n
+    return guesses
+
+
+def test_nobody_can_rebuild_who_is_who_in_the_published_inputs(setup, client, another_client):
+    """The ids in the public file are keyed with the server's secret: hashing member numbers with
+    anything the file or the page publishes (commitment, seed, draw number) matches nobody."""
+    conv, assembly, admin = setup
+    people = volunteers(assembly, 6)
+    admin_client(client)
+    row = commit_and_run(client, assembly)
+    public = json.loads(another_client.get(f"/draws/{row.id}/inputs.json").get_data(as_text=True))
+    assert public["seed"] == row.seed  # published once the draw has run: the attack may use it
+    guesses = guessed_ids(public, range(1, 1001))
+    matched = [m["id"] for m in public["pool"] if m["id"] in guesses]
+    assert len(public["pool"]) == len(people) and matched == []
+    assert verify_inputs(public).matches  # and the file still re-runs to the published panel
 
 
 def test_privacy_names_never_meet_characteristics_in_public(setup, client, another_client):

@@ -785,10 +785,6 @@ def summarise(values: Sequence[float]) -> ProbabilitySummary:
     return ProbabilitySummary(ordered[0], q1, q2, q3, ordered[-1])
 
 
-# The old private name, still used by forum/services/draws.py until it calls summarise().
-_summary = summarise
-
-
 def _infer_characteristics(
     members: list[PoolMember], quotas: tuple[Quota, ...]
 ) -> tuple[Characteristic, ...]:

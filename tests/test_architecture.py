@@ -7,8 +7,6 @@ from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
-import pytest
-
 ROOT = Path(__file__).resolve().parents[1]
 PACKAGES = ("forum", "deliberation")
 TOP_LEVEL = ("config", "wsgi")  # project modules outside the packages
@@ -167,8 +165,6 @@ def test_forum_has_no_import_cycle():
         describe(c, graph) for c in found)
 
 
-@pytest.mark.xfail(strict=True, reason="declare reads ballot results through the ballots service until a records "
-                   "function for them lands")
 def test_no_service_imports_another_service():
     offenders = [f"  {where(m, line)}: {m} imports {dep}"
                  for m in modules() if m.startswith("forum.services.") and m not in DISPATCH_TABLES
@@ -239,8 +235,6 @@ def first_docstring_line(module: str) -> str:
     return doc.strip().splitlines()[0] if doc.strip() else ""
 
 
-@pytest.mark.xfail(strict=True, reason="forum/services/draws.py is still one module of 798 lines "
-                   "(seats, pools, draws, pages)")
 def test_long_modules_have_one_stated_concern_and_a_reason():
     offenders = []
     for m, path in modules().items():

@@ -47,7 +47,7 @@ def _extra_members(count: int, groups: list, password: str, today) -> list[User]
 
 def load_draws(users: dict, groups: dict, assemblies: dict, dates: dict, password: str, today) -> None:
     """Fill the pools, then draw the local-group and individual seats of each assembly."""
-    from forum.services import draws
+    from forum.services import draws, pools
 
     admin = users["admin"]
     group_list = list(groups.values())
@@ -79,12 +79,12 @@ def load_draws(users: dict, groups: dict, assemblies: dict, dates: dict, passwor
         assembly = assemblies[slug]
         for i, person in enumerate(people["local_group"]):
             with lifecycle.clock_at(lifecycle.when(dates, "nominations", days=3 + (i + a) % 30)):
-                draws.nominate(person, assembly.id, person.email, _declared(person.name, person.local_group.region))
+                pools.nominate(person, assembly.id, person.email, _declared(person.name, person.local_group.region))
         for i, person in enumerate(people["individual"]):
             with lifecycle.clock_at(lifecycle.when(dates, "nominations", days=2 + (2 * i + a) % 35)):
-                draws.volunteer(person, assembly.id, _declared(person.name, person.local_group.region))
+                pools.volunteer(person, assembly.id, _declared(person.name, person.local_group.region))
 
-    regions = next(c for c in draws.characteristics(assembly.convention_id) if c.name == "region").values
+    regions = next(c for c in pools.characteristics(assembly.convention_id) if c.name == "region").values
     closed = lifecycle.when(dates, "nominations", closing=True)
     for a, (slug, plan) in enumerate(DRAW_POOLS.items()):
         assembly = assemblies[slug]
@@ -93,7 +93,7 @@ def load_draws(users: dict, groups: dict, assemblies: dict, dates: dict, passwor
             rows += [("region", r, None, REGION_MAX[category]) for r in regions if r != "prefer not to say"]
             at = closed + timedelta(days=1, hours=2 * (2 * a + c))
             with lifecycle.clock_at(at):
-                draws.save_quotas(admin, assembly.id, category, rows)
+                pools.save_quotas(admin, assembly.id, category, rows)
                 row = draws.commit_seed(admin, assembly.id, category, plan["seeds"][category])
             with lifecycle.clock_at(at + timedelta(days=2)):
                 draws.run_draw(row.id)

@@ -10,14 +10,13 @@ from __future__ import annotations
 
 import secrets
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import date, datetime
 from typing import Mapping, Sequence
 
 from flask import current_app
 from itsdangerous import BadSignature, URLSafeSerializer
 from sqlalchemy import exists, func, insert, select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import selectinload
 
 from deliberation import ballot as core
 from deliberation.errors import Conflict, DomainError, NotAllowed, NotFound
@@ -27,45 +26,16 @@ from forum.extensions import db, transaction
 from forum.models import (Ballot, BallotAnswer, BallotPaper, BallotQuestion, BallotSection, BallotVoter,
                           Convention, Proposal, ProposalVersion, User)
 from forum.permissions import require
+from forum.records import ballots as records
 from forum.records import notifications as notes
 from forum.records import tracker as tracker_records
+from forum.records.ballots import ResultsPage
 
-MAJORITY_RULES = {"simple": core.SIMPLE_MAJORITY, "two_thirds": core.TWO_THIRDS_MAJORITY}
 MAJORITY_LABELS = {"simple": "Simple majority", "two_thirds": "Two-thirds majority"}
 PAPER_SALT = "ballot-paper"
-# A ballot accepted a moment before the close commits within milliseconds; once this long has
-# passed, the counts are final and each process keeps them instead of counting again.
-SETTLED_AFTER_CLOSE = timedelta(minutes=1)
 
 
 # --- reading a ballot -------------------------------------------------------------------
-
-
-def _row(ballot_id: int) -> Ballot:
-    row = db.session.scalar(
-        select(Ballot).where(Ballot.id == ballot_id)
-        .options(selectinload(Ballot.sections).selectinload(BallotSection.questions)))
-    if row is None:
-        raise NotFound("ballot_not_found", "There is no such ballot.")
-    return row
-
-
-def _cutoff(day: date) -> datetime:
-    return datetime.combine(day, time(0), timezone.utc)
-
-
-def as_core(row: Ballot) -> core.Ballot:
-    """The ballot as the core sees it, from its rows."""
-    return core.Ballot(
-        title=row.title,
-        sections=tuple(
-            core.Section(s.number, s.title, tuple(
-                core.Question(q.id, q.number, q.text, MAJORITY_RULES[q.majority], q.counter_to_id)
-                for q in s.questions))
-            for s in row.sections),
-        window=core.BallotWindow(row.opens_at, row.closes_at),
-        eligible_if_joined_by=_cutoff(row.eligible_joined_by),
-    )
 
 
 def status(row: Ballot, now: datetime) -> str:
@@ -76,8 +46,9 @@ def status(row: Ballot, now: datetime) -> str:
 
 def is_eligible(row: Ballot, user) -> bool:
     """On the member register by the cut-off date (the core decides; its questions are not needed)."""
-    frame = core.Ballot(row.title, (), core.BallotWindow(row.opens_at, row.closes_at), _cutoff(row.eligible_joined_by))
-    return core.is_eligible(frame, _cutoff(user.joined_on))
+    frame = core.Ballot(row.title, (), core.BallotWindow(row.opens_at, row.closes_at),
+                        records.cutoff(row.eligible_joined_by))
+    return core.is_eligible(frame, records.cutoff(user.joined_on))
 
 
 def _check_eligible(row: Ballot, user) -> None:
@@ -125,7 +96,7 @@ class BallotPage:
 
 
 def ballot_page(user, ballot_id: int, now: datetime) -> BallotPage:
-    row = _row(ballot_id)
+    row = records.load(ballot_id)
     signed_in = bool(user is not None and user.is_authenticated)
     questions = {q.id: q for s in row.sections for q in s.questions}
     labels = {q.id: f"{s.number}.{q.number}" for s in row.sections for q in s.questions}
@@ -203,7 +174,7 @@ def create_ballot_from_sections(actor, convention_id: int, title: str, opens_at:
                 for i, q in enumerate(spec.questions, start=1)]
             db.session.add(section)
         db.session.flush()
-        as_core(row)  # the core checks the whole ballot before it is stored
+        records.as_core(row)  # the core checks the whole ballot before it is stored
         placed = _place_in_tracker(actor.id, [q.proposal_id for s in sections for q in s.questions]
                                    if place_in_tracker else [])
     for ctx in placed:
@@ -246,7 +217,7 @@ def configure_questions(actor, ballot_id: int, settings: Mapping[int, QuestionSe
     """
     require(actor, "manage_ballots")
     with transaction():
-        row = _row(ballot_id)
+        row = records.load(ballot_id)
         if now >= row.opens_at:
             raise DomainError("ballot_already_open",
                               "This ballot has opened; its questions can no longer change.")
@@ -255,7 +226,7 @@ def configure_questions(actor, ballot_id: int, settings: Mapping[int, QuestionSe
         if unknown:
             raise DomainError("unknown_question", f"There is no question {min(unknown)} on this ballot.")
         for qid, setting in settings.items():
-            if setting.majority not in MAJORITY_RULES:
+            if setting.majority not in records.MAJORITY_RULES:
                 raise DomainError("majority_unknown", "Choose a simple or a two-thirds majority.")
             q = questions[qid]
             q.majority = setting.majority
@@ -267,7 +238,7 @@ def configure_questions(actor, ballot_id: int, settings: Mapping[int, QuestionSe
             raise DomainError("counter_target_unknown",
                               "A counter-proposal answers a proposal you are leaving off the ballot.")
         core.check_questions(  # refuses pairings the core does not accept, before anything moves
-            core.Question(q.id, q.number, q.text, MAJORITY_RULES[q.majority], q.counter_to_id)
+            core.Question(q.id, q.number, q.text, records.MAJORITY_RULES[q.majority], q.counter_to_id)
             for q in questions.values() if q.id in kept)
         _lay_out(row, questions, kept)
     return row
@@ -302,10 +273,6 @@ def _lay_out(row: Ballot, questions: dict[int, BallotQuestion], kept: set[int]) 
 # --- casting ------------------------------------------------------------------------------
 
 
-def _ballot_cache() -> dict:
-    return current_app.extensions.setdefault("convene_ballots", {})
-
-
 def _for_casting(ballot_id: int, now: datetime) -> tuple[Ballot, core.Ballot]:
     """The ballot row and its core value. Questions cannot change once a ballot opens, so from
     then on the core value is built once per process (keyed by creation time, as ids can be reused)."""
@@ -313,12 +280,12 @@ def _for_casting(ballot_id: int, now: datetime) -> tuple[Ballot, core.Ballot]:
     if row is None:
         raise NotFound("ballot_not_found", "There is no such ballot.")
     if now < row.opens_at:
-        return row, as_core(_row(ballot_id))  # still open to changes: never cached
-    cache = _ballot_cache()
+        return row, records.as_core(records.load(ballot_id))  # still open to changes: never cached
+    cache = records.cache()
     key = (row.id, row.created_at)
     value = cache.get(key)
     if value is None:
-        value = as_core(_row(ballot_id))
+        value = records.as_core(records.load(ballot_id))
         cache[key] = value
     return row, value
 
@@ -436,44 +403,14 @@ def turnout(actor, ballot_id: int, now: datetime) -> Turnout:
     return Turnout(row.id, voted or 0, eligible or 0, status(row, now))
 
 
-@dataclass(frozen=True)
-class ResultsPage:
-    ballot: Ballot
-    results: core.Results
-    labels: dict[int, str]
-    questions: dict[int, BallotQuestion]
-
-
 def results(ballot_id: int, now: datetime) -> ResultsPage:
     """The results, once the ballot has closed and only then."""
-    row = _row(ballot_id)
+    row = records.load(ballot_id)
     if now < row.closes_at:
         raise NotAllowed("results_not_published",
                          "The results are published when the ballot closes; nobody, administrators included, "
                          "sees the counts before then.")
-    ballot = as_core(row)
-    key = ("results", row.id, row.created_at)
-    counts, voters_total = _ballot_cache().get(key) or _count(row)
-    if now >= row.closes_at + SETTLED_AFTER_CLOSE:
-        _ballot_cache()[key] = (counts, voters_total)  # nothing can change any more
-    questions = {q.id: q for s in row.sections for q in s.questions}
-    labels = {q.id: f"{s.number}.{q.number}" for s in row.sections for q in s.questions}
-    return ResultsPage(row, core.tally(ballot.sections, counts, voters_total), labels, questions)
-
-
-def _count(row: Ballot) -> tuple[dict[tuple[int, core.Choice], int], int]:
-    """How many papers chose what on each question (one GROUP BY on the (question, choice) index)."""
-    question_ids = select(BallotQuestion.id).where(BallotQuestion.ballot_id == row.id).scalar_subquery()
-    counts = {
-        (qid, core.Choice(choice)): n
-        for qid, choice, n in db.session.execute(
-            select(BallotAnswer.question_id, BallotAnswer.choice, func.count())
-            .where(BallotAnswer.question_id.in_(question_ids))
-            .group_by(BallotAnswer.question_id, BallotAnswer.choice))
-    }
-    voters_total = db.session.scalar(
-        select(func.count()).select_from(BallotPaper).where(BallotPaper.ballot_id == row.id)) or 0
-    return counts, voters_total
+    return records.results(row, now)
 
 
 RESULT_COLUMNS = ("section", "section_title", "question", "text", "for", "against", "abstained", "not_voting",

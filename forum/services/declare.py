@@ -30,21 +30,17 @@ from collections import defaultdict
 from dataclasses import dataclass
 
 from sqlalchemy import select
-from sqlalchemy.orm import selectinload
 
 from deliberation import phases, texts, tracker
 from deliberation.errors import DomainError
 from forum import announce
-
 from forum.extensions import db, transaction
-from forum.models import Ballot, BallotSection, Convention, Proposal, ProposalVersion, Transition
+from forum.models import Convention, Proposal, ProposalVersion, Transition
 from forum.permissions import require
-from forum.records import conventions
+from forum.records import ballots, conventions
 from forum.records import notifications as notes
 from forum.records import texts as text_records
 from forum.records import tracker as tracker_records
-from forum.records.common import found
-from forum.services import ballots  # its results (counts and their cache) have no records function yet
 
 ADOPTED_NOTE = "Adopted by the all-member ballot"
 DECLARED = frozenset({"carried", "not_carried", "adopted", "not_adopted"})  # outcomes that moved a text
@@ -125,22 +121,17 @@ def _adopt(proposal: Proposal, version: ProposalVersion, carried: set[str], ball
     return text_records.add_version(proposal, version.title, kept, actor_id, ADOPTED_NOTE)
 
 
-def _ballot(ballot_id: int) -> Ballot:
-    return found(Ballot, ballot_id, "ballot_not_found", "There is no such ballot.",
-                 options=[selectinload(Ballot.sections).selectinload(BallotSection.questions)])
-
-
 def declare_result(actor, ballot_id: int) -> Declaration:
     """Record a closed ballot's result on each text that has questions on it (see the module's rule)."""
     require(actor, "manage_ballots")
     now = conventions.now()
-    row = _ballot(ballot_id)
+    row = ballots.load(ballot_id)
     if now < row.closes_at:
         raise DomainError(
             "ballot_not_closed",
             f"The ballot closes {phases.format_moment(row.closes_at, _tz(row))}; its result can be declared on "
             "the texts only once it has closed and the results are published.")
-    page = ballots.results(ballot_id, now)
+    page = ballots.results(row, now)
     by_text: dict[int, list] = defaultdict(list)
     for section in row.sections:
         for q in section.questions:
@@ -191,7 +182,7 @@ def _tz(row) -> str:
 
 def states_on_ballot(ballot_id: int) -> list[tuple[Proposal, str]]:
     """Each text with questions on the ballot and where it stands, for the administrator's page."""
-    row = _ballot(ballot_id)
+    row = ballots.load(ballot_id)
     ids = sorted({q.proposal_id for s in row.sections for q in s.questions if q.proposal_id is not None})
     if not ids:
         return []

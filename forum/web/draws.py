@@ -9,18 +9,11 @@ from flask_login import current_user, login_required
 
 from forum.models.assemblies import SEAT_CATEGORIES
 from forum.models.draws import DRAWN_CATEGORIES
-from forum.services import draws, proposals
+from forum.services import draw_pages, draws, proposals, seats
+from forum.services import pools as pool_service  # `pools` is the name of the pools page below
 from forum.web.downloads import attachment
-from forum.web.draws_forms import (
-    AppointForm,
-    ButtonForm,
-    CharacteristicsForm,
-    NominateForm,
-    SeatPlanForm,
-    SeedForm,
-    StartForm,
-    VolunteerForm,
-)
+from forum.web.draws_forms import (AppointForm, ButtonForm, CharacteristicsForm, NominateForm, SeatPlanForm, SeedForm,
+                                   StartForm, VolunteerForm)
 from forum.web.forms import flash_errors
 
 bp = Blueprint("draws", __name__)
@@ -28,7 +21,7 @@ bp = Blueprint("draws", __name__)
 
 @bp.app_context_processor
 def draw_helpers():
-    return {"category_label": draws.category_label, "seat_categories": SEAT_CATEGORIES,
+    return {"category_label": seats.category_label, "seat_categories": SEAT_CATEGORIES,
             "drawn_categories": DRAWN_CATEGORIES}
 
 
@@ -43,24 +36,24 @@ def _features(characteristics) -> dict[str, str]:
 def assemblies():
     convention = proposals.convention_by_slug()
     return render_template("draws/assemblies.html", convention=convention,
-                           assemblies=[draws.assembly_page(a.id) for a in draws.assemblies(convention.id)])
+                           assemblies=draw_pages.assembly_pages(convention.id))
 
 
 @bp.get("/assemblies/<int:assembly_id>")
 def assembly(assembly_id: int):
-    return render_template("draws/assembly.html", page=draws.assembly_page(assembly_id))
+    return render_template("draws/assembly.html", page=draw_pages.assembly_page(assembly_id))
 
 
 @bp.get("/draws/<int:draw_id>")
 def draw(draw_id: int):
-    page = draws.draw_page(draw_id, current_user)
+    page = draw_pages.draw_page(draw_id, current_user)
     return render_template("draws/draw.html", page=page, d=page.draw, start_form=StartForm(),
-                           status=draws.status(draw_id))
+                           status=draw_pages.status(draw_id))
 
 
 @bp.get("/draws/<int:draw_id>/status.json")
 def draw_status(draw_id: int):
-    return jsonify(draws.status(draw_id))
+    return jsonify(draw_pages.status(draw_id))
 
 
 @bp.get("/draws/<int:draw_id>/inputs.json")
@@ -75,7 +68,7 @@ def draw_inputs(draw_id: int):
 @login_required
 def pools():
     convention = proposals.convention_by_slug()
-    page = draws.pool_page(current_user, convention.id)
+    page = draw_pages.pool_page(current_user, convention.id)
     volunteer_form, nominate_form = VolunteerForm(), NominateForm()
     choices = [(a.id, a.name) for a in page["assemblies"]]
     volunteer_form.assembly.choices = nominate_form.assembly.choices = choices
@@ -92,11 +85,12 @@ def _to_pools():
 def volunteer():
     form = VolunteerForm()
     convention = proposals.convention_by_slug()
-    form.assembly.choices = [(a.id, a.name) for a in draws.assemblies(convention.id)]
+    form.assembly.choices = [(a.id, a.name) for a in pool_service.assemblies(convention.id)]
     if not form.validate_on_submit():
         flash_errors(form)
         return _to_pools()
-    entry = draws.volunteer(current_user, form.assembly.data, _features(draws.characteristics(convention.id)))
+    features = _features(pool_service.characteristics(convention.id))
+    entry = pool_service.volunteer(current_user, form.assembly.data, features)
     flash(f"You are in the pool of individual members for the {entry.assembly.name}.", "success")
     return _to_pools()
 
@@ -106,11 +100,11 @@ def volunteer():
 def nominate():
     form = NominateForm()
     convention = proposals.convention_by_slug()
-    form.assembly.choices = [(a.id, a.name) for a in draws.assemblies(convention.id)]
+    form.assembly.choices = [(a.id, a.name) for a in pool_service.assemblies(convention.id)]
     if not form.validate_on_submit():
         flash_errors(form)
         return _to_pools()
-    entry = draws.nominate(current_user, form.assembly.data, form.email.data)
+    entry = pool_service.nominate(current_user, form.assembly.data, form.email.data)
     flash(f"{entry.user.name} is nominated to the pool of local-group representatives for the {entry.assembly.name}.",
           "success")
     return _to_pools()
@@ -124,7 +118,7 @@ def declare():
     if not form.validate_on_submit():
         flash_errors(form)
         return _to_pools()
-    draws.declare(current_user, convention.id, _features(draws.characteristics(convention.id)))
+    pool_service.declare(current_user, convention.id, _features(pool_service.characteristics(convention.id)))
     flash("Your characteristics are saved.", "success")
     return _to_pools()
 
@@ -136,7 +130,7 @@ def withdraw():
     if not form.validate_on_submit():
         flash_errors(form)
         return _to_pools()
-    draws.withdraw_entry(current_user, proposals.convention_by_slug().id)
+    pool_service.withdraw_entry(current_user, proposals.convention_by_slug().id)
     flash("You have left the pool.", "success")
     return _to_pools()
 
@@ -147,7 +141,7 @@ def withdraw():
 @login_required
 def admin_assemblies():
     convention = proposals.convention_by_slug()
-    pages, chars = draws.admin_overview(current_user, convention.id)
+    pages, chars = draw_pages.admin_overview(current_user, convention.id)
     text = "\n".join(f"{c.name}: {', '.join(v for v in c.values if v != 'prefer not to say')}" for c in chars)
     form = CharacteristicsForm(text=text)
     return render_template("draws/admin_assemblies.html", pages=pages, form=form, convention=convention)
@@ -158,7 +152,7 @@ def admin_assemblies():
 def admin_characteristics():
     form = CharacteristicsForm()
     if form.validate_on_submit():
-        chars = draws.save_characteristics(current_user, proposals.convention_by_slug().id, form.text.data)
+        chars = pool_service.save_characteristics(current_user, proposals.convention_by_slug().id, form.text.data)
         flash(f"Saved {len(chars)} characteristics.", "success")
     else:
         flash_errors(form)
@@ -168,7 +162,7 @@ def admin_characteristics():
 @bp.get("/admin/assemblies/<int:assembly_id>")
 @login_required
 def admin_assembly(assembly_id: int):
-    page = draws.admin_assembly(current_user, assembly_id)
+    page = draw_pages.admin_assembly(current_user, assembly_id)
     return render_template("draws/admin_assembly.html", page=page, plan_form=SeatPlanForm(data=page.plan),
                            appoint_form=AppointForm(), form=ButtonForm(), seed_form=SeedForm())
 
@@ -178,7 +172,7 @@ def admin_assembly(assembly_id: int):
 def admin_plan(assembly_id: int):
     form = SeatPlanForm()
     if form.validate_on_submit():
-        draws.save_seat_plan(current_user, assembly_id, {c: getattr(form, c).data for c in SEAT_CATEGORIES})
+        seats.save_seat_plan(current_user, assembly_id, {c: getattr(form, c).data for c in SEAT_CATEGORIES})
         flash("Saved the seats of each category.", "success")
     else:
         flash_errors(form)
@@ -190,8 +184,8 @@ def admin_plan(assembly_id: int):
 def admin_appoint(assembly_id: int):
     form = AppointForm()
     if form.validate_on_submit():
-        seat = draws.appoint(current_user, assembly_id, form.category.data, form.email.data)
-        flash(f"{seat.user.name} is appointed: {draws.category_label(seat.category).lower()}.", "success")
+        seat = seats.appoint(current_user, assembly_id, form.category.data, form.email.data)
+        flash(f"{seat.user.name} is appointed: {seats.category_label(seat.category).lower()}.", "success")
     else:
         flash_errors(form)
     return redirect(url_for("draws.admin_assembly", assembly_id=assembly_id), code=303)
@@ -204,7 +198,7 @@ def admin_withdraw_seat(seat_id: int):
     if not form.validate_on_submit():
         flash_errors(form)
         return redirect(url_for("draws.admin_assemblies"), code=303)
-    seat = draws.withdraw_seat(current_user, seat_id)
+    seat = seats.withdraw_seat(current_user, seat_id)
     flash(f"Recorded that {seat.user.name} has stood down.", "success")
     return redirect(url_for("draws.admin_assembly", assembly_id=seat.assembly_id), code=303)
 
@@ -224,9 +218,8 @@ def admin_replacement(seat_id: int):
 @bp.get("/admin/assemblies/<int:assembly_id>/draw/<category>")
 @login_required
 def admin_category(assembly_id: int, category: str):
-    page = draws.category_admin(current_user, assembly_id, category)
-    return render_template("draws/admin_category.html", page=page, form=ButtonForm(), seed_form=SeedForm(),
-                           features_of=draws.features_of)
+    page = draw_pages.category_admin(current_user, assembly_id, category)
+    return render_template("draws/admin_category.html", page=page, form=ButtonForm(), seed_form=SeedForm())
 
 
 def _bound(name: str) -> int | None:
@@ -249,10 +242,10 @@ def admin_quotas(assembly_id: int, category: str):
         return back
     convention = proposals.convention_by_slug()
     rows = []
-    for i, c in enumerate(draws.characteristics(convention.id)):
+    for i, c in enumerate(pool_service.characteristics(convention.id)):
         for j, value in enumerate(c.values):
             rows.append((c.name, value, _bound(f"min-{i}-{j}"), _bound(f"max-{i}-{j}")))
-    saved = draws.save_quotas(current_user, assembly_id, category, rows)
+    saved = pool_service.save_quotas(current_user, assembly_id, category, rows)
     flash(f"Saved {len(saved)} quotas.", "success")
     return back
 

@@ -7,7 +7,7 @@ from wtforms.validators import DataRequired, InputRequired, Length, NumberRange,
 
 from forum.models.assemblies import SEAT_CATEGORIES
 from forum.models.draws import DRAWN_CATEGORIES
-from forum.services.draws import CATEGORY_LABELS, MAX_SEATS
+from forum.services.seats import CATEGORY_LABELS, MAX_SEATS
 
 
 def _plan_form():

@@ -1,6 +1,7 @@
 """Assemblies seated by lot: pools, quotas, committed seeds, background draws, replacements, privacy."""
 from __future__ import annotations
 
+import hashlib
 import json
 import time
 
@@ -13,7 +14,8 @@ from deliberation.sortition_verify import verify as verify_inputs
 from forum.extensions import db
 from forum.models import Assembly, AssemblySeat
 from forum.models.draws import Draw, DrawQuota, PoolEntry
-from forum.services import draws
+from forum.records import draws as draw_records
+from forum.services import draws, pools, seats
 from tests import factories
 
 REGIONS = ["North West", "London", "Wales"]
@@ -27,7 +29,7 @@ def setup(app):
     db.session.add(assembly)
     db.session.commit()
     admin = factories.user("Ada Okafor", roles=("admin",), email="admin@example.org")
-    draws.save_seat_plan(admin, assembly.id, {**draws.DEFAULT_PLAN, "individual": 2})
+    seats.save_seat_plan(admin, assembly.id, {**draw_records.DEFAULT_PLAN, "individual": 2})
     return conv, assembly, admin
 
 
@@ -35,7 +37,7 @@ def volunteers(assembly, n: int, regions=REGIONS):
     people = []
     for i in range(n):
         member = factories.user(f"Volunteer {i}", email=f"v{i}@example.org")
-        draws.volunteer(member, assembly.id, {"region": regions[i % len(regions)],
+        pools.volunteer(member, assembly.id, {"region": regions[i % len(regions)],
                                               "gender": "woman" if i % 2 else "man"})
         people.append(member)
     return people
@@ -118,7 +120,7 @@ def test_a_value_not_on_the_list_is_refused(setup, client):
 ])
 def test_bad_quotas_are_refused_and_the_old_ones_kept(setup, client, bounds, message):
     conv, assembly, admin = setup
-    draws.save_quotas(admin, assembly.id, "individual", [("region", "London", 0, 1)])
+    pools.save_quotas(admin, assembly.id, "individual", [("region", "London", 0, 1)])
     admin_client(client)
     page = client.post(f"/admin/assemblies/{assembly.id}/draw/individual/quotas", bounds,
                        follow_redirects=True).get_data(as_text=True)
@@ -130,7 +132,7 @@ def test_infeasible_quotas_are_explained_with_the_smallest_fix_and_cannot_be_com
     conv, assembly, admin = setup
     volunteers(assembly, 6)
     # Two seats, none from the North West or London and at most one from Wales: they only fail together.
-    draws.save_quotas(admin, assembly.id, "individual", [("region", "North West", 0, 0), ("region", "London", 0, 0),
+    pools.save_quotas(admin, assembly.id, "individual", [("region", "North West", 0, 0), ("region", "London", 0, 0),
                                                          ("region", "Wales", 0, 1)])
     admin_client(client)
     page = client.get(f"/admin/assemblies/{assembly.id}/draw/individual").get_data(as_text=True)
@@ -184,7 +186,7 @@ def test_a_draw_runs_in_the_background_seats_the_panel_and_reruns_from_its_publi
                                                                                               another_client):
     conv, assembly, admin = setup
     volunteers(assembly, 9)
-    draws.save_quotas(admin, assembly.id, "individual", [("region", "Wales", 1, 1)])
+    pools.save_quotas(admin, assembly.id, "individual", [("region", "Wales", 1, 1)])
     admin_client(client)
     row = commit_and_run(client, assembly)
     seats = db.session.scalars(select(AssemblySeat).where(AssemblySeat.how == "drawn")).all()
@@ -201,6 +203,26 @@ def test_a_draw_runs_in_the_background_seats_the_panel_and_reruns_from_its_publi
     assert refused.value.code == "algorithm_changed" and "leximin-columns/1" in refused.value.message
     page = another_client.get(f"/assemblies/{assembly.id}").get_data(as_text=True)
     assert all(s.user.name in page for s in seats) and "drawn by lot" in page
+
+
+def test_the_solver_runs_with_no_transaction_open_and_the_panel_is_seated_after_it(setup, monkeypatch):
+    """A draw's solver can take seconds: no transaction (and no database lock) is held while it works."""
+    conv, assembly, admin = setup
+    volunteers(assembly, 6)
+    row = draws.commit_seed(admin, assembly.id, "individual", "solver-seed")
+    solver = sortition.draw
+    seen = []
+
+    def watched(*args, **kwargs):
+        seen.append((db.session().in_transaction(), db.session.get(Draw, row.id).status))
+        db.session.rollback()  # the status read above must not leave a transaction open either
+        return solver(*args, **kwargs)
+
+    monkeypatch.setattr(sortition, "draw", watched)
+    done = draws.run_draw(row.id)
+    assert seen == [(False, "running")]
+    assert done.status == "done"
+    assert db.session.scalar(select(func.count(AssemblySeat.id)).where(AssemblySeat.how == "drawn")) == 2
 
 
 def test_the_cli_verifies_a_draw(setup, client, app):
@@ -229,6 +251,34 @@ def test_standalone_verifier_rejects_a_tampered_panel(setup, client, tmp_path):
     assert main([str(bad)]) == 1
 
 
+def guessed_ids(public: dict, numbers: range) -> dict[str, int]:
+    """What anyone can compute from the published file: hashes of every plausible member number with
+    every public value of the draw (its commitment, its seed once published, its number)."""
+    salts = [public["commitment"], public.get("seed", ""), str(public["draw"]), ""]
+    guesses = {}
+    for n in numbers:
+        for salt in salts:
+            for text in (f"{salt}:{n}", f"{n}:{salt}", f"{salt}{n}"):
+                digest = hashlib.sha256(text.encode()).hexdigest()
+                guesses[digest[:len(public["pool"][0]["id"])]] = n
+    return guesses
+
+
+def test_nobody_can_rebuild_who_is_who_in_the_published_inputs(setup, client, another_client):
+    """The ids in the public file are keyed with the server's secret: hashing member numbers with
+    anything the file or the page publishes (commitment, seed, draw number) matches nobody."""
+    conv, assembly, admin = setup
+    people = volunteers(assembly, 6)
+    admin_client(client)
+    row = commit_and_run(client, assembly)
+    public = json.loads(another_client.get(f"/draws/{row.id}/inputs.json").get_data(as_text=True))
+    assert public["seed"] == row.seed  # published once the draw has run: the attack may use it
+    guesses = guessed_ids(public, range(1, 1001))
+    matched = [m["id"] for m in public["pool"] if m["id"] in guesses]
+    assert len(public["pool"]) == len(people) and matched == []
+    assert verify_inputs(public).matches  # and the file still re-runs to the published panel
+
+
 def test_privacy_names_never_meet_characteristics_in_public(setup, client, another_client):
     conv, assembly, admin = setup
     people = volunteers(assembly, 6)
@@ -239,15 +289,15 @@ def test_privacy_names_never_meet_characteristics_in_public(setup, client, anoth
     public = another_client.get(f"/draws/{row.id}").get_data(as_text=True)
     assert "fewer than 5" in public  # 2 in each region
     for person in people:
-        opaque = draws.opaque_id(row.commitment, person.id)
+        opaque = draw_records.opaque_id(row.commitment, person.id)
         assert opaque in inputs
         assert opaque not in public
     # The member sees their own opaque id and chance; an administrator sees the characteristics.
     member = another_client
     member.login(people[3].email)
     mine = member.get(f"/draws/{row.id}").get_data(as_text=True)
-    assert draws.opaque_id(row.commitment, people[3].id) in mine and "Your chance of selection was" in mine
-    assert draws.opaque_id(row.commitment, people[2].id) not in mine
+    assert draw_records.opaque_id(row.commitment, people[3].id) in mine and "Your chance of selection was" in mine
+    assert draw_records.opaque_id(row.commitment, people[2].id) not in mine
     assert another_client.get(f"/admin/assemblies/{assembly.id}/draw/individual").status_code == 403
     assert "Volunteer 3" in client.get(f"/admin/assemblies/{assembly.id}/draw/individual").get_data(as_text=True)
 
@@ -255,7 +305,7 @@ def test_privacy_names_never_meet_characteristics_in_public(setup, client, anoth
 def test_a_withdrawn_seat_is_refilled_by_a_replacement_draw_within_the_quotas(setup, client, another_client):
     conv, assembly, admin = setup
     volunteers(assembly, 6)
-    draws.save_quotas(admin, assembly.id, "individual", [("gender", "woman", 1, 1), ("gender", "man", 1, 1)])
+    pools.save_quotas(admin, assembly.id, "individual", [("gender", "woman", 1, 1), ("gender", "man", 1, 1)])
     admin_client(client)
     first = commit_and_run(client, assembly)
     seat = db.session.scalars(select(AssemblySeat).where(AssemblySeat.how == "drawn")).first()
@@ -281,7 +331,7 @@ def test_a_withdrawn_seat_is_refilled_by_a_replacement_draw_within_the_quotas(se
 def test_a_replacement_is_refused_when_the_pool_is_exhausted(setup, client):
     conv, assembly, admin = setup
     volunteers(assembly, 3)  # one woman (Volunteer 1), two men
-    draws.save_quotas(admin, assembly.id, "individual", [("gender", "woman", 1, 1)])
+    pools.save_quotas(admin, assembly.id, "individual", [("gender", "woman", 1, 1)])
     admin_client(client)
     commit_and_run(client, assembly)
     woman = db.session.scalar(select(AssemblySeat).join(AssemblySeat.user).where(

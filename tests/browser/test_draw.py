@@ -7,7 +7,8 @@ from playwright.sync_api import expect
 
 from forum.extensions import db
 from forum.models import Assembly
-from forum.services import draws
+from forum.records import draws as draw_records
+from forum.services import pools, seats
 from tests import factories
 from tests.browser.conftest import log_in
 
@@ -20,11 +21,11 @@ def test_administrator_sets_quotas_commits_a_seed_draws_and_publishes_the_panel(
     db.session.add(assembly)
     db.session.commit()
     admin = factories.user("Ada Okafor", roles=("admin",), email="admin@example.org")
-    draws.save_seat_plan(admin, assembly.id, {**draws.DEFAULT_PLAN, "individual": 2})
+    seats.save_seat_plan(admin, assembly.id, {**draw_records.DEFAULT_PLAN, "individual": 2})
     regions = ["Wales", "London", "Scotland"]
     for i in range(7):
         member = factories.user(f"Volunteer {i}", email=f"v{i}@example.org")
-        draws.volunteer(member, assembly.id, {"region": regions[i % 3], "gender": "woman" if i % 2 else "man"})
+        pools.volunteer(member, assembly.id, {"region": regions[i % 3], "gender": "woman" if i % 2 else "man"})
 
     page = new_page()
     log_in(page, axe, "admin@example.org")

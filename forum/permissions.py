@@ -112,6 +112,7 @@ RULES: dict[str, tuple[Callable[[Any, Any], bool], str]] = {
     "view_dashboard": (_moderates, "Only facilitators and administrators see the tracker dashboard."),
     "manage_convention": (_admin, "Only administrators set up the convention."),
     "export": (_admin, "Only administrators export the convention's records."),
+    "read_audit": (_admin, "Only administrators read the whole audit trail."),
     # Live sessions: the target is the person's standing in the session's assembly
     # (forum.records.sessions.Standing: seated, facilitates, public).
     "schedule_session": (lambda u, s: _signed_in(u) and s.facilitates, "Only the assembly's facilitator schedules its sessions."),

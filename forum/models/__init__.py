@@ -13,3 +13,4 @@ from forum.models.sessions import (CheckAnswer, ChatMessage, LiveSession, Sessio
                                    SessionItem, SpeakerTurn)
 from forum.models.ballots import Ballot, BallotAnswer, BallotPaper, BallotQuestion, BallotSection, BallotVoter  # noqa: F401
 from forum.models.draws import Draw, DrawCharacteristic, DrawQuota, PoolEntry, SeatPlan  # noqa: F401
+from forum.models.audit import AuditEntry, AuditHead  # noqa: F401

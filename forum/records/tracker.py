@@ -19,7 +19,7 @@ from deliberation import phases, tracker
 from deliberation.errors import NotFound
 from forum.extensions import db
 from forum.models import Amendment, Convention, Proposal, Support, Transition
-from forum.records import conventions
+from forum.records import audit, conventions
 from forum.records import notifications as notes
 from forum.records.texts import state_label
 
@@ -170,6 +170,11 @@ def store(proposal: Proposal, record: tracker.Transition, source: str = "") -> T
     if proposal.state != record.to_state.value:
         proposal.state = record.to_state.value
         proposal.updated_at = record.at
+    if record.from_state != record.to_state:  # a text moving on is a decision on record; a count is not
+        moved = f"{state_label(record.from_state.value)} → {state_label(record.to_state.value)}"
+        audit.record(record.actor, f"text_{record.event}", f"proposal {proposal.id}",
+                     f"“{proposal.title}”: {moved}. {record.reason}", before={"state": record.from_state.value},
+                     after={"state": record.to_state.value}, proposal_id=proposal.id, public=True)
     return row
 
 

@@ -15,6 +15,7 @@ from deliberation.errors import Conflict, DomainError, NotFound
 from forum.extensions import db, transaction
 from forum.models import Affiliate, LocalGroup, RoleGrant, User
 from forum.permissions import GRANTABLE, Role, require
+from forum.records import audit
 
 EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 MIN_PASSWORD = 10
@@ -165,10 +166,15 @@ def set_roles(actor, user_id: int, roles: set[str]) -> User:
         if user.id == actor.id and Role.ADMIN.value not in roles:
             raise DomainError("cannot_drop_own_admin", "You cannot remove your own administrator role.")
         current = {g.role: g for g in user.grants}
+        before = sorted(user.roles)
         for role in set(current) - roles:
             user.grants.remove(current[role])
         for role in roles - set(current):
             user.grants.append(RoleGrant(role=role, granted_by_id=actor.id))
+        if set(current) != roles:
+            after = sorted(user.roles)
+            audit.record(actor, "roles_changed", f"member {user.id}", f"Roles of {user.name}: {', '.join(after)}.",
+                         before={"roles": before}, after={"roles": after})
     return user
 
 

@@ -37,7 +37,7 @@ from forum import announce
 from forum.extensions import db, transaction
 from forum.models import Convention, Proposal, ProposalVersion, Transition
 from forum.permissions import require
-from forum.records import ballots, conventions
+from forum.records import audit, ballots, conventions
 from forum.records import notifications as notes
 from forum.records import texts as text_records
 from forum.records import tracker as tracker_records
@@ -170,6 +170,9 @@ def declare_result(actor, ballot_id: int) -> Declaration:
             if ctx.moved:
                 notes.text_moved(proposal, ctx.moved[-1], actor.id)
             contexts.append(ctx)
+        audit.record(actor, "result_declared", f"ballot {row.id}", f"Declared the result of “{row.title}”: "
+                     + "; ".join(f"{o.title}: {o.outcome.replace('_', ' ')}" for o in outcomes) + ".",
+                     after={str(o.proposal_id): o.outcome for o in outcomes})
     for ctx in contexts:
         announce.to_text(ctx.proposal.id, "text_tracked", ctx.payload())
     return Declaration(row.id, tuple(outcomes))

@@ -17,6 +17,7 @@ from forum.extensions import db, transaction
 from forum.models import Amendment, Area, CompositeSource, Proposal, ProposalVersion
 from forum.permissions import require
 from forum.records import amendments as records
+from forum.records import audit
 from forum.records import conventions, tracker
 from forum.records.common import found
 from forum.records import texts as text_records
@@ -86,6 +87,9 @@ def dispose_amendment(actor, amendment_id: int, decision: str, reason: str, modi
         row.disposition_reason = reason
         row.disposed_by_id = actor.id
         row.disposed_at = at
+        audit.record(actor, "amendment_disposed", f"amendment {row.id}",
+                     f"{DECISION_LABELS[decision]}: amendment {row.ref} to “{proposal.title}”. {reason}".strip(),
+                     after={"status": decision, "version": result.version}, proposal_id=proposal.id, public=True)
     announce.to_text(proposal.id, "amendment_disposed",
                      {"id": row.id, "status": row.status, "version": result.version, "flagged": result.flagged})
     return result

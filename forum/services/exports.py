@@ -11,7 +11,9 @@ from deliberation.errors import NotFound
 from forum import spreadsheet
 from forum.extensions import db
 from forum.models import Amendment, Clarification, Comment, Proposal, ProposalVersion, Support, Transition
+from forum.extensions import transaction
 from forum.permissions import require
+from forum.records import audit
 
 
 def _iso(value) -> str | None:
@@ -94,6 +96,9 @@ def export(actor, convention_id: int, name: str, fmt: str) -> tuple[str, str]:
     if name not in DATASETS or fmt not in ("csv", "json"):
         raise NotFound("export_not_found", "There is no such export.")
     rows = list(DATASETS[name][1](convention_id))
+    with transaction():
+        audit.record(actor, "records_exported", f"convention {convention_id}",
+                     f"Exported {DATASETS[name][0].lower()} as {fmt.upper()} ({len(rows)} rows).")
     if fmt == "json":
         return json.dumps(rows, ensure_ascii=False, indent=1), "application/json"
     return (spreadsheet.csv_text(rows, list(rows[0])) if rows else ""), "text/csv"

@@ -16,6 +16,7 @@ from forum.extensions import db, transaction
 from forum.models import Area, Assembly, Convention, Phase, Topic
 from forum.models.lifecycle import ConventionRules
 from forum.permissions import require
+from forum.records import audit
 
 
 def _slug(name: str) -> str:
@@ -62,9 +63,23 @@ def save_settings(actor, convention_id: int, name: str, description: str, timezo
         if row is None:
             row = ConventionRules(convention_id=convention.id)
             db.session.add(row)
+        before = {"name": convention.name, "timezone": convention.timezone, **_rules_of(convention, row)}
+        convention.name, convention.description = name, (description or "").strip()
+        convention.timezone, convention.support_threshold = timezone, support_threshold
         row.quorum_fraction, row.agreement_threshold, row.blocks_stop = quorum_fraction, agreement_threshold, blocks_stop
         row.stand_asides_count, row.silent_counts = stand_asides_count, silent_counts
+        after = {"name": convention.name, "timezone": convention.timezone, **_rules_of(convention, row)}
+        if after != before:
+            audit.record(actor, "settings_changed", f"convention {convention.id}",
+                         "Changed " + ", ".join(k.replace("_", " ") for k in after if after[k] != before[k]) + ".",
+                         before=before, after=after)
     return convention
+
+
+def _rules_of(convention: Convention, row: ConventionRules) -> dict:
+    return {"support_threshold": convention.support_threshold, "quorum_fraction": row.quorum_fraction,
+            "agreement_threshold": row.agreement_threshold, "blocks_stop": row.blocks_stop,
+            "stand_asides_count": row.stand_asides_count, "silent_counts": row.silent_counts}
 
 
 def local_dates(convention: Convention) -> dict[str, tuple[datetime, datetime]]:
@@ -92,6 +107,13 @@ def save_timeline(actor, convention_id: int,
                                   "date, or leave both empty.", phase=kind.value)
             chosen.append(phases.Phase(kind, opens.replace(tzinfo=zone), closes.replace(tzinfo=zone)))
         timeline = phases.Timeline(tuple(chosen), convention.timezone)  # validates, or says what is wrong
+        before = {k: [o.isoformat(), c.isoformat()] for k, (o, c) in local_dates(convention).items()}
+        after = {p.kind.value: [p.opens_at.replace(tzinfo=None).isoformat(),
+                                p.closes_at.replace(tzinfo=None).isoformat()] for p in timeline.phases}
+        if after != before:
+            audit.record(actor, "timeline_changed", f"convention {convention.id}", "Changed the dates of "
+                         + (", ".join(phases.LABELS[phases.PhaseKind(k)] for k in sorted(set(before) | set(after))
+                                      if before.get(k) != after.get(k))) + ".", before=before, after=after)
         db.session.execute(delete(Phase).where(Phase.convention_id == convention.id))
         for phase in timeline.phases:
             db.session.add(Phase(convention_id=convention.id, kind=phase.kind.value, opens_at=phase.opens_at,

@@ -5,8 +5,8 @@ from flask import Flask
 
 
 def register(app: Flask) -> None:
-    from forum.web import (account, admin, amendments, auth, ballot_admin, ballots, discussion, draws, health,
+    from forum.web import (account, admin, amendments, audit, auth, ballot_admin, ballots, discussion, draws, health,
                            lifecycle, proposals, sessions)
     for module in (auth, proposals, discussion, account, admin, amendments, lifecycle, sessions, ballots, ballot_admin,
-                   draws, health):
+                   draws, health, audit):
         app.register_blueprint(module.bp)

@@ -7,7 +7,7 @@ from flask_login import current_user, login_required
 
 from deliberation import phases
 from forum.permissions import require
-from forum.services import exports, notifications, proposals, setup, tracker_pages, tracking
+from forum.services import audit_pages, exports, notifications, proposals, setup, tracker_pages, tracking
 from forum.web.downloads import attachment
 from forum.web.forms import flash_errors
 from forum.web.lifecycle_forms import (
@@ -64,7 +64,8 @@ def text(proposal_id: int):
                                     for p in tracker_pages.composites(convention.id, proposal.id)]
     return render_template("lifecycle/text.html", proposal=proposal, version=version,
                            history=tracker_pages.history(proposal_id), check_form=check_form, merge_form=merge_form,
-                           counter_form=CounterProposalForm(), form=ButtonForm())
+                           counter_form=CounterProposalForm(), form=ButtonForm(),
+                           decisions=audit_pages.decisions_on(proposal_id))
 
 
 # ----- members -----

@@ -55,3 +55,10 @@ def world(app, moment: datetime = AMENDMENT_WINDOW, body: str = BODY, state: str
                                      origin="convention", state=state, section=2)
     at(app, moment)
     return World(conv, alex, bea, drafter, facilitator, text)
+
+
+def propose(browser, proposal, **fields):
+    body = {"kind": "replace_words", "clause": "c1", "start": 4, "end": 5, "text": "every month",
+            "rationale": "Monthly is ambiguous.", "base_version": 1}
+    body.update(fields)
+    return browser.api("POST", f"/api/v1/proposals/{proposal.id}/amendments", body)

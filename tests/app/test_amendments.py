@@ -9,6 +9,7 @@ from forum.models import Amendment, AmendmentVote, CompositeSource, ProposalVers
 from forum.services import proposals
 from tests import factories
 from tests.support.queries import count_queries
+from tests.app.amendment_helpers import propose
 from tests.app.amendment_helpers import (AMENDMENT_WINDOW, BALLOT, DRAFTING, SUBMISSIONS, FINAL_DRAFTING, LEADERSHIP_ROUND, at,
                                          world)
 
@@ -19,13 +20,6 @@ def counts():
             db.session.scalar(select(func.count(ProposalVersion.id))),
             db.session.execute(select(Amendment.id, Amendment.status, Amendment.base_version, Amendment.start,
                                       Amendment.end, Amendment.score).order_by(Amendment.id)).all())
-
-
-def propose(browser, proposal, **fields):
-    body = {"kind": "replace_words", "clause": "c1", "start": 4, "end": 5, "text": "every month",
-            "rationale": "Monthly is ambiguous.", "base_version": 1}
-    body.update(fields)
-    return browser.api("POST", f"/api/v1/proposals/{proposal.id}/amendments", body)
 
 
 def test_member_proposes_a_replacement_with_the_plain_form_and_sees_it_inline_as_a_diff(app, client):

@@ -9,6 +9,7 @@ from forum import announce
 from forum.extensions import db, transaction
 from forum.models import ChatMessage
 from forum.permissions import enter_session
+from forum.records import audit
 from forum.records import sessions as records
 from forum.records.conventions import now
 
@@ -34,6 +35,11 @@ def remove_message(actor, session_id: int, message: int) -> dict[str, Any]:
             raise NotFound("message_not_found", "There is no such message in this session.")
         value = core.Message(row.id, row.author_id, row.text, row.posted_at, row.removed_by_id)
         removed, _ = core.remove_message(value, actor.id)
+        if row.removed_by_id is None:
+            author = room.names.get(row.author_id, "a member")
+            audit.record(actor, "message_removed", f"session {room.id}",
+                         f"Removed a chat message by {author} in “{room.row.title}”.",
+                         before={"message_id": row.id, "text": row.text})
         row.removed_by_id = removed.removed_by
         room.save()
         payload = {**room.head(), "message": records.message_dict(room, row)}

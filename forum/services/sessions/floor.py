@@ -10,6 +10,7 @@ from forum import announce
 from forum.extensions import db, transaction
 from forum.models import SpeakerTurn
 from forum.permissions import enter_session
+from forum.records import audit
 from forum.records import sessions as records
 from forum.records.conventions import now
 
@@ -86,12 +87,22 @@ def mute(actor, session_id: int, member: int) -> dict[str, Any]:
     def change(room: records.Room) -> list[core.Event]:
         if member not in room.seated:
             raise NotFound("not_seated", "Only seated members speak, so only they can be muted.", member_id=member)
-        return _give_floor(room, room.queue.mute(member, actor.id))
+        events = _give_floor(room, room.queue.mute(member, actor.id))
+        audit.record(actor, "member_muted", f"session {room.id}", f"Muted {room.names[member]} in “{room.row.title}”.",
+                     after={"member_id": member})
+        return events
     return _queue_change(actor, session_id, "run_session", change)
 
 
 def unmute(actor, session_id: int, member: int) -> dict[str, Any]:
-    return _queue_change(actor, session_id, "run_session", lambda r: r.queue.unmute(member, actor.id))
+    def change(room: records.Room) -> list[core.Event]:
+        events = room.queue.unmute(member, actor.id)
+        if events:
+            audit.record(actor, "member_unmuted", f"session {room.id}",
+                         f"Gave {room.names.get(member, 'a member')} their voice back in “{room.row.title}”.",
+                         after={"member_id": member})
+        return events
+    return _queue_change(actor, session_id, "run_session", change)
 
 
 def _timer_change(actor, session_id: int, change: Callable[[core.Timer, datetime], core.Timer]) -> dict[str, Any]:

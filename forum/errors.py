@@ -6,6 +6,8 @@ import secrets
 
 from flask import Flask, flash, jsonify, redirect, render_template, request, url_for
 from flask_wtf.csrf import CSRFError
+from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from werkzeug.exceptions import HTTPException
 
 from deliberation.errors import DomainError
@@ -58,6 +60,28 @@ def register(app: Flask) -> None:
                 err.code or 0, f"http_{err.code}")
             return jsonify(error=code, message=message), err.code
         return render_template("errors/error.html", status=err.code, message=message), err.code
+
+    @app.errorhandler(OperationalError)
+    @app.errorhandler(PoolTimeout)
+    def database_unavailable(err: Exception):
+        # The database refused a connection (down, restarting, out of connection slots, locked):
+        # a wait-and-retry answer, not a crash. Nothing was written, since nothing could be.
+        error_id = secrets.token_hex(6)
+        log.error("database unavailable %s on %s %s: %s", error_id, request.method, request.path,
+                  str(err).splitlines()[0][:300])
+        try:
+            db.session.rollback()
+        except Exception:  # noqa: BLE001
+            pass
+        message = "The database is not answering just now. Nothing you sent was saved; please try again in a moment."
+        headers = {"Retry-After": "5"}
+        if wants_json():
+            return jsonify(error="database_unavailable", message=message, error_id=error_id), 503, headers
+        try:
+            page = render_template("errors/error.html", status=503, message=message, error_id=error_id)
+        except Exception:  # noqa: BLE001  (the layout itself may need the database, e.g. for the user)
+            page = f"<!doctype html><title>503</title><h1>Service unavailable</h1><p>{message}</p>"
+        return page, 503, headers
 
     @app.errorhandler(Exception)
     def unexpected(err: Exception):

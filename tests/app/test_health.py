@@ -74,6 +74,20 @@ def test_an_unreachable_database_is_not_ready_but_the_process_is_alive(tmp_path)
     assert "does not answer" in checks["database"]["detail"]
 
 
+@pytest.mark.parametrize("path, kind", [("/api/v1/me", "json"), ("/proposals", "page")])
+def test_a_database_that_refuses_connections_answers_503_with_retry_after_not_a_crash(path, kind):
+    dead = f"postgresql+psycopg://postgres@127.0.0.1:{free_port()}/nothing?connect_timeout=2"
+    # a token makes the API look the member up, which needs the database
+    response = create_app(make_config(dead)).test_client().get(path, headers={"Authorization": "Bearer cv_x"})
+    assert response.status_code == 503
+    assert response.headers["Retry-After"] == "5"
+    if kind == "json":
+        assert response.get_json()["error"] == "database_unavailable"
+        assert response.get_json()["error_id"]
+    else:
+        assert "The database is not answering just now" in response.get_data(as_text=True)
+
+
 def test_a_configured_redis_that_does_not_answer_makes_the_instance_not_ready(migrated):
     silent = f"redis://:hunter2@127.0.0.1:{free_port()}/0"
     status, checks = ready(create_app(make_config(migrated, RATELIMIT_STORAGE_URI=silent)))

@@ -12,7 +12,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from forum.extensions import db
 from forum.models.types import UTCDateTime, utcnow
 
-DIGEST_CHOICES = ("daily", "weekly", "never")
+DIGEST_CHOICES = ("daily", "weekly", "never", "off")  # off: no e-mail at all, the app only
 
 
 class Support(db.Model):

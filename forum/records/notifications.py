@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from sqlalchemy import select
 
 from forum.extensions import db
-from forum.models import Comment, Proposal
+from forum.models import Amendment, AmendmentVote, Comment, Proposal
 from forum.models.lifecycle import Follow, Notification, Transition
 from forum.records import conventions
 from forum.records.common import referenced
@@ -90,3 +90,51 @@ def text_moved(proposal: Proposal, row: Transition, actor_id: int | None) -> lis
     message = f"“{proposal.title}” is now: {state_label(row.to_state)}. {row.reason}"
     return add(proposal, [Note(u, "text_moved", message[:1000], text_url(proposal.id), False)
                           for u in followers(proposal) - {actor_id}])
+
+
+def _voters_of(amendment_id: int) -> set[int]:
+    return set(db.session.scalars(select(AmendmentVote.user_id).where(AmendmentVote.amendment_id == amendment_id)))
+
+
+def _flagged_notes(proposal: Proposal, flagged_ids: list[int], version: int) -> list[Note]:
+    """Authors of amendments that a new version left behind: they must act, so they hear at once."""
+    title = f"“{proposal.title}”"
+    notes = []
+    for row in db.session.scalars(select(Amendment).where(Amendment.id.in_(flagged_ids))):
+        if row.author_id:
+            notes.append(Note(row.author_id, "amendment_flagged",
+                              f"Your amendment to {title} needs your attention after version {version}: "
+                              f"{row.flag_reason}"[:1000], text_url(proposal.id, f"#amendment-{row.id}"), True))
+    return notes
+
+
+def amendment_disposed(proposal: Proposal, row: Amendment, label: str, version: int, flagged: list[int],
+                       actor_id: int) -> list[int]:
+    """An amendment was accepted, accepted as modified or rejected: its author hears at once (with the
+    reason), its voters and the text's followers in the digest; authors of amendments the new
+    version flagged hear at once."""
+    title = f"“{proposal.title}”"
+    anchor = f"#amendment-{row.id}"
+    notes: list[Note] = []
+    told = {actor_id}
+    if row.author_id and row.author_id not in told:
+        notes.append(Note(row.author_id, "amendment_disposed",
+                          f"Your amendment to {title} was {label.lower()}: {row.disposition_reason}"[:1000],
+                          text_url(proposal.id, anchor), True))
+        told.add(row.author_id)
+    flagged_notes = [n for n in _flagged_notes(proposal, flagged, version) if n.user_id != actor_id]
+    told |= {n.user_id for n in flagged_notes}
+    digest = f"An amendment to {title} was {label.lower()}" + (f"; the text is now at version {version}"
+                                                             if label != "Rejected" else "")
+    for user_id in (_voters_of(row.id) | followers(proposal)) - told:
+        notes.append(Note(user_id, "amendment_disposed", digest[:1000], text_url(proposal.id, anchor), False))
+    return add(proposal, notes + flagged_notes)
+
+
+def new_version(proposal: Proposal, version: int, flagged: list[int], actor_id: int) -> list[int]:
+    """A drafter saved a new version: followers hear in the digest, flagged amendments' authors at once."""
+    flagged_notes = [n for n in _flagged_notes(proposal, flagged, version) if n.user_id != actor_id]
+    told = {actor_id} | {n.user_id for n in flagged_notes}
+    message = f"“{proposal.title}” has a new version ({version})"
+    return add(proposal, flagged_notes + [Note(u, "new_version", message[:1000], text_url(proposal.id), False)
+                                          for u in followers(proposal) - told])

@@ -14,14 +14,15 @@ from deliberation.errors import Conflict, DomainError, NotFound
 from deliberation.phases import Action
 from forum import announce
 from forum.extensions import db, transaction
+from forum.mail import send_later
 from forum.models import Amendment, Area, CompositeSource, Proposal, ProposalVersion
 from forum.permissions import require
 from forum.records import amendments as records
-from forum.records import audit
-from forum.records import conventions, tracker
-from forum.records.common import found
+from forum.records import audit, conventions, tracker
+from forum.records import notifications as notes
 from forum.records import texts as text_records
 from forum.records.amendments import DECISION_LABELS, DECISIONS
+from forum.records.common import found
 
 MAX_REASON = 2_000
 
@@ -90,6 +91,9 @@ def dispose_amendment(actor, amendment_id: int, decision: str, reason: str, modi
         audit.record(actor, "amendment_disposed", f"amendment {row.id}",
                      f"{DECISION_LABELS[decision]}: amendment {row.ref} to “{proposal.title}”. {reason}".strip(),
                      after={"status": decision, "version": result.version}, proposal_id=proposal.id, public=True)
+        mail = notes.amendment_disposed(proposal, row, DECISION_LABELS[decision], result.version, result.flagged,
+                                        actor.id)
+    send_later(mail)
     announce.to_text(proposal.id, "amendment_disposed",
                      {"id": row.id, "status": row.status, "version": result.version, "flagged": result.flagged})
     return result

@@ -13,9 +13,9 @@ from datetime import timedelta
 from flask import current_app
 from sqlalchemy import func, select, update
 
-from deliberation.errors import DomainError
+from deliberation.errors import DomainError, NotFound
 from forum.extensions import db, transaction
-from forum.mail import mailer
+from forum.mail import compose, mailer, unsubscribed_user
 from forum.models import User
 from forum.models.lifecycle import DIGEST_CHOICES, Follow, Notification, NotificationPreference
 from forum.records import conventions, texts
@@ -66,7 +66,7 @@ def digest_choice(user) -> str:
 
 def set_digest(user, choice: str) -> str:
     if choice not in DIGEST_CHOICES:
-        raise DomainError("digest_invalid", "Choose a daily or weekly digest, or none.")
+        raise DomainError("digest_invalid", "Choose a daily or weekly digest, none, or no e-mail at all.")
     with transaction():
         pref = db.session.get(NotificationPreference, user.id)
         if pref is None:
@@ -74,6 +74,18 @@ def set_digest(user, choice: str) -> str:
             db.session.add(pref)
         pref.digest = choice
     return choice
+
+
+def unsubscribe(token: str) -> User:
+    """The one-click link of a notification e-mail: that member gets no more e-mail (the
+    notifications stay in the app). The signed link is the authority; no login is needed."""
+    user_id = unsubscribed_user(token)
+    user = db.session.get(User, user_id) if user_id is not None else None
+    if user is None:
+        raise NotFound("unsubscribe_link_invalid", "This unsubscribe link is not valid. You can choose what "
+                                                   "e-mail you get on your profile page.")
+    set_digest(user, "off")
+    return user
 
 
 # ----- digests -----
@@ -104,7 +116,7 @@ def send_digests() -> DigestReport:
     for user_id, items in by_user.items():
         pref = prefs.get(user_id)
         choice = pref.digest if pref else "daily"
-        if choice == "never":
+        if choice in ("never", "off"):
             continue
         last = pref.last_digest_at if pref else None
         if last is not None and now - last < PERIODS[choice] - timedelta(minutes=30):
@@ -117,8 +129,9 @@ def send_digests() -> DigestReport:
             lines.append(f"{title}")
             lines += [f"  - {n.message} {base}{n.url}" for n in notes]
             lines.append("")
-        sender.send(users[user_id].email, f"Convene {choice} digest: {len(items)} updates on {len(by_text)} texts",
-                    "\n".join(lines))
+        sender.send(compose(users[user_id].email,
+                            f"Convene {choice} digest: {len(items)} updates on {len(by_text)} texts",
+                            "\n".join(lines), unsubscribe_for=user_id))
         with transaction():
             db.session.execute(update(Notification).where(Notification.id.in_([n.id for n in items]))
                                .values(emailed_at=now))

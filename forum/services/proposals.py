@@ -10,10 +10,12 @@ from deliberation import texts
 from deliberation.errors import Conflict, DomainError, NotFound
 from deliberation.phases import Action
 from forum.extensions import db, transaction
+from forum.mail import send_later
 from forum.models import Area, Clarification, Comment, Convention, Proposal, ProposalVersion, Topic, VersionClause
 from forum.permissions import require
 from forum.records import amendments as amendment_records
 from forum.records import conventions
+from forum.records import notifications as notes
 from forum.records import texts as texts_records
 
 MAX_SEARCH_WORDS = 8
@@ -66,7 +68,9 @@ def edit_proposal(actor, proposal_id: int, title: str, body: str, note: str, bas
         sources = {c.key: c.sources for c in old}
         new = [texts.Clause(c.key, c.body, sources.get(c.key, frozenset())) for c in new]
         number = texts_records.add_version(proposal, title, new, actor.id, (note or "").strip())
-        amendment_records.carry_after_edit(proposal, current, new, number)  # open amendments follow the text
+        carried = amendment_records.carry_after_edit(proposal, current, new, number)  # open amendments follow
+        mail = notes.new_version(proposal, number, carried.flagged, actor.id)
+    send_later(mail)
     return proposal
 
 

@@ -6,6 +6,7 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
 from deliberation import phases
+from forum.extensions import csrf
 from forum.permissions import require
 from forum.services import audit_pages, exports, notifications, proposals, setup, tracker_pages, tracking
 from forum.web.downloads import attachment
@@ -122,10 +123,27 @@ def digest():
     if form.validate_on_submit():
         choice = notifications.set_digest(current_user, form.digest.data)
         flash({"daily": "You will get a daily digest.", "weekly": "You will get a weekly digest.",
-               "never": "You will get no digest; replies to you still come at once."}[choice], "success")
+               "never": "You will get no digest; replies to you still come at once.",
+               "off": "You will get no e-mail from Convene; notifications stay on this site."}[choice], "success")
     else:
         flash_errors(form)
     return redirect(safe_next(url_for("account.profile")), code=303)
+
+
+@bp.get("/notifications/unsubscribe/<token>")
+def unsubscribe_page(token: str):
+    """The link in every notification e-mail: one button, so a mail scanner following links
+    changes nothing."""
+    return render_template("lifecycle/unsubscribe.html", token=token, done=False)
+
+
+@bp.post("/notifications/unsubscribe/<token>")
+@csrf.exempt  # RFC 8058 one-click: the mail client posts without our form; the signed token is the authority
+def unsubscribe(token: str):
+    user = notifications.unsubscribe(token)
+    if request.form.get("List-Unsubscribe") == "One-Click":
+        return "", 204
+    return render_template("lifecycle/unsubscribe.html", token=token, done=True, email=user.email)
 
 
 # ----- facilitators, the leadership -----

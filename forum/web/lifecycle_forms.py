@@ -41,7 +41,8 @@ class CounterProposalForm(FlaskForm):
 class DigestForm(FlaskForm):
     digest = RadioField("Email me about texts I follow", choices=[
         ("daily", "A daily digest"), ("weekly", "A weekly digest"),
-        ("never", "No digest (replies to me still come at once)")],
+        ("never", "No digest (replies to me still come at once)"),
+        ("off", "No e-mail at all (notifications stay here)")],
         validators=[DataRequired()])
 
 

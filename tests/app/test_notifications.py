@@ -4,11 +4,15 @@ from tests.lifecycle_helpers import lifecycle_convention
 
 
 class FakeMailer:
+    """Keeps each composed message, and (to, subject, plain text) for short assertions."""
+
     def __init__(self):
         self.sent = []
+        self.messages = []
 
-    def send(self, to, subject, body):
-        self.sent.append((to, subject, body))
+    def send(self, message):
+        self.messages.append(message)
+        self.sent.append((message["To"], message["Subject"], message.get_body(("plain",)).get_content()))
 
 
 def _setup(app):

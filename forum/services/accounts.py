@@ -7,15 +7,17 @@ import io
 import re
 import secrets
 from dataclasses import dataclass
+from datetime import date, datetime
 
 from sqlalchemy import func, select
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from deliberation.errors import Conflict, DomainError, NotFound
 from forum.extensions import db, transaction
-from forum.models import Affiliate, LocalGroup, RoleGrant, User
+from forum.models import Affiliate, Ballot, LocalGroup, RoleGrant, User
 from forum.permissions import GRANTABLE, Role, require
-from forum.records import audit
+from forum.records import audit, conventions
+from forum.spreadsheet import looks_like_formula
 
 EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 MIN_PASSWORD = 10
@@ -98,10 +100,33 @@ class ImportReport:
 
 
 REGISTER_COLUMNS = ("name", "email", "local group", "region")
+JOINED_COLUMNS = ("joined on", "joined", "joining date", "date joined")  # any one of these names
+
+
+def _joined_on(text: str, today: date) -> date:
+    """A joining date as registers write them: 2021-03-14 or 14/03/2021."""
+    for pattern in ("%Y-%m-%d", "%d/%m/%Y"):
+        try:
+            value = datetime.strptime(text, pattern).date()
+        except ValueError:
+            continue
+        if value > today:
+            raise DomainError("joined_on_future", f"the joining date {text} is in the future.")
+        return value
+    raise DomainError("joined_on_invalid", f"“{text[:40]}” is not a date; write it as 2021-03-14 or 14/03/2021."
+                      if text else "the joining date is empty.")
+
+
+def _plain_cell(value: str, column: str) -> str:
+    if looks_like_formula(value):
+        raise DomainError("register_formula", f"the {column} “{value[:40]}” begins like a spreadsheet formula "
+                                              f"(=, +, -, @); correct it in the register.")
+    return value
 
 
 def import_register(actor, data: str) -> ImportReport:
-    """Import the member register (CSV: name, email, local group, region). All rows or none."""
+    """Import the member register (CSV: name, email, local group, region, and the joining date,
+    which a ballot's eligibility cut-off reads). All rows or none."""
     require(actor, "manage_members")
     reader = csv.DictReader(io.StringIO(data.lstrip("\ufeff")))
     header = [h.strip().lower() for h in (reader.fieldnames or [])]
@@ -109,21 +134,30 @@ def import_register(actor, data: str) -> ImportReport:
     if missing:
         raise DomainError("register_columns_missing",
                           f"The CSV needs the columns name, email, local group, region; missing: {', '.join(missing)}.")
+    joined_column = next((c for c in JOINED_COLUMNS if c in header), None)
+    today = conventions.now().date()
+    if joined_column is None and _ballot_cutoff_ahead(today):
+        raise DomainError("register_joined_missing",
+                          "A ballot's eligibility depends on when members joined, so the register needs a "
+                          "“joined on” column (2021-03-14 or 14/03/2021); nothing was imported.")
     rows, errors = [], []
     seen: set[str] = set()
     for line, raw in enumerate(reader, start=2):
         row = {(k or "").strip().lower(): (v or "").strip() for k, v in raw.items()}
         try:
             email = normalise_email(row["email"])
-            name = _clean_name(row["name"])
+            name = _plain_cell(_clean_name(row["name"]), "name")
+            group_name = _plain_cell(row["local group"][:120], "local group")
+            region = _plain_cell(row["region"][:80], "region")
+            joined = _joined_on(row[joined_column], today) if joined_column else None
         except DomainError as err:
-            errors.append(f"Line {line}: {err.message}")
+            errors.append(f"Line {line}: {err.message[0].upper()}{err.message[1:]}")
             continue
         if email in seen:
             errors.append(f"Line {line}: {email} appears twice.")
             continue
         seen.add(email)
-        rows.append((name, email, row["local group"][:120], row["region"][:80]))
+        rows.append((name, email, group_name, region, joined))
     if errors:
         raise DomainError("register_invalid", "Nothing was imported. " + " ".join(errors[:10]),
                           errors=errors)
@@ -133,7 +167,7 @@ def import_register(actor, data: str) -> ImportReport:
     with transaction():
         groups = {g.name.lower(): g for g in db.session.scalars(select(LocalGroup))}
         users = {u.email: u for u in db.session.scalars(select(User).where(User.email.in_(list(seen))))}
-        for name, email, group_name, region in rows:
+        for name, email, group_name, region, joined in rows:
             group = None
             if group_name:
                 group = groups.get(group_name.lower())
@@ -150,7 +184,16 @@ def import_register(actor, data: str) -> ImportReport:
             else:
                 updated += 1
             user.name, user.region, user.local_group = name, region, group
+            if joined is not None:
+                user.joined_on = joined
+            elif user.joined_on is None:
+                user.joined_on = today
     return ImportReport(created, updated, groups_created, ())
+
+
+def _ballot_cutoff_ahead(today: date) -> bool:
+    """A ballot that has not closed yet decides eligibility by joining date."""
+    return db.session.scalar(select(Ballot.id).where(Ballot.closes_at > conventions.now()).limit(1)) is not None
 
 
 def set_roles(actor, user_id: int, roles: set[str]) -> User:

@@ -24,6 +24,11 @@ def create_app(config: Config | None = None) -> Flask:
     app = Flask(__name__, template_folder=str(ROOT / "templates"), static_folder=str(ROOT / "static"),
                 instance_path=str(ROOT / "instance"))
     app.config.from_mapping(config.as_mapping())
+    if app.config["CONVENE_ENV"] == "production":
+        from forum.readiness import secret_key
+        check = secret_key(app.config.get("SECRET_KEY") or "")
+        if not check.ok:
+            raise RuntimeError(f"Refusing to start in production: {check.detail}")
     inputs.init_app(app)  # before any route is added: the id converter applies as rules compile
     if app.config["PROXY_HOPS"]:
         hops = app.config["PROXY_HOPS"]

@@ -19,6 +19,10 @@ def register(app: Flask) -> None:
     @click.option("--reset", is_flag=True, help="Drop every table and load the demo afresh.")
     def load(reset: bool):
         """Load the demo convention (does nothing if one is already there, unless --reset)."""
+        if current_app.config["CONVENE_ENV"] == "production":
+            raise click.ClickException(
+                "Refusing to load the demo in production: its accounts have a published password. "
+                "Create the first administrator with `flask create-admin` (docs/DEPLOY.md).")
         from forum.demo import load_demo
         from forum.extensions import db
         if reset:
@@ -107,6 +111,24 @@ def register_draws(app: Flask) -> None:
 
 
 def register_operations(app: Flask) -> None:
+    @app.cli.command("create-admin")
+    @click.option("--email", envvar="CONVENE_ADMIN_EMAIL", help="Or CONVENE_ADMIN_EMAIL.")
+    @click.option("--name", envvar="CONVENE_ADMIN_NAME", default="Administrator", show_default=True)
+    def create_admin(email: str | None, name: str):
+        """Create the first administrator (asks for the password unless CONVENE_ADMIN_PASSWORD is set)."""
+        import os
+
+        from deliberation.errors import DomainError
+        from forum.services.accounts import create_admin as make_admin
+        email = email or click.prompt("Administrator's e-mail")
+        password = os.environ.get("CONVENE_ADMIN_PASSWORD") or click.prompt(
+            "Password (at least 8 characters)", hide_input=True, confirmation_prompt=True)
+        try:
+            user = make_admin(name, email, password)
+        except DomainError as err:
+            raise click.ClickException(err.message) from err
+        click.echo(f"Administrator {user.email} created.")
+
     @app.cli.command("check-production")
     def check_production():
         """Say what a production configuration still lacks; exit 1 if anything does."""

@@ -89,7 +89,8 @@ def ready(app: Flask) -> list[Check]:
     return database() + redis(app)
 
 
-def _secret_key(key: str | bytes) -> Check:
+def secret_key(key: str | bytes) -> Check:
+    """The one rule for a production SECRET_KEY: not the development key, at least 32 bytes."""
     from config import DEV_SECRET_KEY
 
     if key == DEV_SECRET_KEY:
@@ -109,7 +110,7 @@ def production(app: Flask) -> list[Check]:
     return [
         Check("environment", env == "production", "CONVENE_ENV is production." if env == "production"
               else f"CONVENE_ENV is {env!r}: set it to production."),
-        _secret_key(cfg.get("SECRET_KEY") or ""),
+        secret_key(cfg.get("SECRET_KEY") or ""),
         Check("cookies", secure, "Session and remember-me cookies travel over HTTPS only." if secure
               else "SESSION_COOKIE_SECURE is off: cookies would travel over plain HTTP."),
         Check("base URL", base_url.startswith("https://"), f"CONVENE_BASE_URL is {base_url}." if

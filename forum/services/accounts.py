@@ -66,6 +66,23 @@ def register(name: str, email: str, password: str, local_group_id: int | None = 
     return user
 
 
+def create_admin(name: str, email: str, password: str) -> User:
+    """The first administrator of a fresh install (`flask create-admin`); refuses an existing address."""
+    email = normalise_email(email)
+    name = _clean_name(name)
+    _check_password(password)
+    with transaction():
+        if db.session.scalar(select(User).where(User.email == email)) is not None:
+            raise Conflict("email_taken", f"There is already an account for {email}.")
+        user = User(name=name, email=email, password_hash=generate_password_hash(password))
+        user.grants = [RoleGrant(role=Role.ADMIN.value)]
+        db.session.add(user)
+        db.session.flush()
+        audit.record(None, "admin_created", f"member {user.id}", f"{name} was made the first administrator "
+                     "from the command line.")
+    return user
+
+
 def authenticate(email: str, password: str) -> User:
     email = (email or "").strip().lower()
     user = db.session.scalar(select(User).where(User.email == email))
